@@ -22,10 +22,13 @@
 
 pub mod api;
 pub mod array;
+pub mod codegen;
 pub mod error;
+pub mod format;
 pub mod interp;
 pub mod ir;
 pub mod limits;
+pub mod npy;
 pub mod ops;
 pub mod semantics;
 pub mod span;

@@ -1,0 +1,1 @@
+//! Cranelift code generation. The only module that imports `cranelift_*`.

@@ -1,0 +1,7 @@
+//! numjit's integration tests: one binary, one module per area.
+
+mod api;
+mod cli;
+mod corpus;
+mod jit;
+mod syntax;
