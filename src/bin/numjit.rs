@@ -2,6 +2,7 @@
 //! Parses arguments, loads inputs, prints or saves the result, and maps errors to exit
 //! codes (2: usage or expression error, 1: I/O error). Never panics on any input.
 
+#[path = "numjit/literal.rs"]
 mod literal;
 
 use clap::{Args, Parser, Subcommand};
