@@ -497,3 +497,72 @@ impl Checker<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::ast::Expr;
+
+    fn e(kind: ExprKind) -> Expr {
+        Expr::new(kind, Span::new(0, 1))
+    }
+    fn name(n: &str) -> Expr {
+        e(ExprKind::Name(n.into()))
+    }
+    fn bin(op: BinaryOp, a: Expr, b: Expr) -> Expr {
+        e(ExprKind::Binary(op, Box::new(a), Box::new(b)))
+    }
+    fn int(i: i128) -> Expr {
+        e(ExprKind::Int(i))
+    }
+    fn float(f: f64) -> Expr {
+        e(ExprKind::Float(f))
+    }
+
+    fn dtype_of(ast: &Expr, sig: &Signature) -> Result<DType, ErrorKind> {
+        check(ast, sig).map(|p| p.dtype()).map_err(|e| e.kind)
+    }
+
+    #[test]
+    fn nep50_table() {
+        use DType::*;
+        let sig = Signature::new()
+            .with("b", Bool)
+            .with("i4", Int32)
+            .with("i8", Int64)
+            .with("f4", Float32)
+            .with("f8", Float64)
+            .with("c", Complex128);
+        let add = |a: Expr, b: Expr| dtype_of(&bin(BinaryOp::Add, a, b), &sig);
+        assert_eq!(add(name("f4"), float(2.0)), Ok(Float32));
+        assert_eq!(add(name("i4"), int(2)), Ok(Int32));
+        assert_eq!(add(name("i4"), float(2.5)), Ok(Float64));
+        assert_eq!(add(name("i4"), name("f4")), Ok(Float64));
+        assert_eq!(add(name("b"), int(1)), Ok(Int64));
+        assert_eq!(add(name("b"), name("b")), Ok(Bool));
+        assert_eq!(add(name("i4"), int(3_000_000_000)), Err(ErrorKind::LiteralOutOfRange));
+        assert_eq!(dtype_of(&bin(BinaryOp::Div, name("i4"), name("i4")), &sig), Ok(Float64));
+        assert_eq!(dtype_of(&bin(BinaryOp::Div, name("f4"), int(2)), &sig), Ok(Float32));
+        assert_eq!(dtype_of(&bin(BinaryOp::Lt, name("c"), name("c")), &sig), Err(ErrorKind::UnsupportedOperand));
+        assert_eq!(dtype_of(&bin(BinaryOp::Pow, name("i8"), int(-1)), &sig), Err(ErrorKind::NegativeIntPower));
+        assert_eq!(dtype_of(&int(2), &sig), Ok(Int64));
+    }
+
+    #[test]
+    fn folding_matches_runtime() {
+        let sig = Signature::new();
+        let p = check(&bin(BinaryOp::Pow, int(2), int(-1)), &sig).unwrap();
+        assert_eq!(p.is_constant(), Some(Scalar::Float64(0.5)));
+        let p = check(&bin(BinaryOp::FloorDiv, int(7), int(-2)), &sig).unwrap();
+        assert_eq!(p.is_constant(), Some(Scalar::Int64(-4)));
+        // a cast of a constant folds through the evaluator
+        let call = e(ExprKind::Call {
+            func: "int32".into(),
+            name_span: Span::new(0, 5),
+            args: vec![float(f64::NAN)],
+        });
+        let p = check(&call, &sig).unwrap();
+        assert_eq!(p.is_constant(), Some(Scalar::Int32(i32::MIN)));
+        assert_eq!(p.nodes.len(), 1);
+    }
+}
