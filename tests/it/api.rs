@@ -167,6 +167,8 @@ fn invalid_variable_names_are_refused() {
         let e = vars.try_insert(bad, 1.0).unwrap_err();
         assert_eq!(e.code(), "E0205", "{bad:?}");
     }
+    let e = vars.try_insert("sqrt", 1.0).unwrap_err();
+    insta::assert_snapshot!("E0205", format!("{e}\n{}", e.help.clone().unwrap_or_default()));
     assert!(vars.try_insert("ok_name2", 1.0).is_ok());
 }
 
@@ -217,5 +219,7 @@ fn too_many_inputs() {
         vars.insert(n, x);
     }
     let src = names.join(" + ");
-    assert_eq!(numjit::evaluate(&src, &vars).unwrap_err().code(), "E0204");
+    let e = numjit::evaluate(&src, &vars).unwrap_err();
+    assert_eq!(e.code(), "E0204");
+    insta::assert_snapshot!("E0204", e.render(&src).lines().filter(|l| !l.contains("v1")).collect::<Vec<_>>().join("\n"));
 }
