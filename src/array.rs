@@ -39,15 +39,19 @@ impl Scalar {
                 (a.is_nan() && b.is_nan()) || a.to_bits() == b.to_bits()
             }
             (Scalar::Float64(a), Scalar::Float64(b)) => f64eq(a, b),
-            (Scalar::Complex128(a), Scalar::Complex128(b)) => f64eq(a.re, b.re) && f64eq(a.im, b.im),
+            (Scalar::Complex128(a), Scalar::Complex128(b)) => {
+                f64eq(a.re, b.re) && f64eq(a.im, b.im)
+            }
             (a, b) => a == b,
         }
     }
 }
 
 /// A Rust element type numjit can read and write.
-pub trait Element: Copy + Send + Sync + 'static {
+pub trait Element: Copy + Default + Send + Sync + 'static {
     const DTYPE: DType;
+    fn to_scalar(self) -> Scalar;
+    fn from_scalar(s: Scalar) -> Option<Self>;
     fn view<'a>(v: ArrayViewD<'a, Self>) -> AnyView<'a>;
     fn view_mut<'a>(v: ArrayViewMutD<'a, Self>) -> AnyViewMut<'a>;
     fn owned(a: ArrayD<Self>) -> Array;
@@ -68,6 +72,17 @@ macro_rules! impl_element {
     ($t:ty, $v:ident) => {
         impl Element for $t {
             const DTYPE: DType = DType::$v;
+            #[inline(always)]
+            fn to_scalar(self) -> Scalar {
+                Scalar::$v(self)
+            }
+            #[inline(always)]
+            fn from_scalar(s: Scalar) -> Option<Self> {
+                match s {
+                    Scalar::$v(x) => Some(x),
+                    _ => None,
+                }
+            }
             fn view<'a>(v: ArrayViewD<'a, Self>) -> AnyView<'a> {
                 AnyView::$v(v)
             }
@@ -485,5 +500,6 @@ impl<'a> IntoOut<'a> for &'a mut Array {
 }
 
 pub(crate) fn internal(msg: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Internal, msg).help("this is a bug in numjit; please report it with the expression")
+    Error::new(ErrorKind::Internal, msg)
+        .help("this is a bug in numjit; please report it with the expression")
 }
