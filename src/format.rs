@@ -61,7 +61,9 @@ pub fn format_array(a: &Array) -> String {
         };
     }
     match a {
-        Array::Bool(x) => format_nd(x.view(), |_| Box::new(|b: bool| if b { " True" } else { "False" }.to_string())),
+        Array::Bool(x) => format_nd(x.view(), |_| {
+            Box::new(|b: bool| if b { " True" } else { "False" }.to_string())
+        }),
         Array::Int32(x) => format_nd(x.view(), int_formatter),
         Array::Int64(x) => format_nd(x.view(), int_formatter),
         Array::Float32(x) => format_nd(x.view(), |d| {
@@ -132,9 +134,20 @@ fn scalar_float<T: Float>(x: T, keep_zero: bool, plus: bool) -> String {
         return if plus { "+nan" } else { "nan" }.to_string();
     }
     if !x.is_finite() {
-        return if x.is_sign_negative() { "-inf" } else if plus { "+inf" } else { "inf" }.to_string();
+        return if x.is_sign_negative() {
+            "-inf"
+        } else if plus {
+            "+inf"
+        } else {
+            "inf"
+        }
+        .to_string();
     }
-    let sign = if plus && !x.is_sign_negative() { "+" } else { "" };
+    let sign = if plus && !x.is_sign_negative() {
+        "+"
+    } else {
+        ""
+    };
     let a = x.to_f64().abs();
     if a == 0.0 || (1e-4..1e16).contains(&a) {
         let (int, frac) = positional(x, usize::MAX);
@@ -145,7 +158,11 @@ fn scalar_float<T: Float>(x: T, keep_zero: bool, plus: bool) -> String {
         }
     } else {
         let (int, frac, exp) = scientific(x, usize::MAX);
-        let mantissa = if frac.is_empty() { int } else { format!("{int}.{frac}") };
+        let mantissa = if frac.is_empty() {
+            int
+        } else {
+            format!("{int}.{frac}")
+        };
         format!("{sign}{mantissa}e{}", exponent(exp, 2))
     }
 }
@@ -229,7 +246,11 @@ fn scientific<T: Float>(x: T, precision: usize) -> (String, String, i32) {
     let rounded = format!("{x:.precision$e}");
     let (mant, exp) = rounded.split_once('e').unwrap_or((&rounded, "0"));
     let (int, frac) = split_point(mant);
-    (int.to_string(), frac.trim_end_matches('0').to_string(), exp.parse().unwrap_or(0))
+    (
+        int.to_string(),
+        frac.trim_end_matches('0').to_string(),
+        exp.parse().unwrap_or(0),
+    )
 }
 
 fn split_point(s: &str) -> (&str, &str) {
@@ -267,7 +288,13 @@ impl FloatFormat {
             }
             exp_format = max >= T::EXP_CUTOFF || min < T::SMALL || max.div(min) > T::RATIO;
         }
-        let sign = |x: T| if plus && !x.is_sign_negative() { "+" } else { "" };
+        let sign = |x: T| {
+            if plus && !x.is_sign_negative() {
+                "+"
+            } else {
+                ""
+            }
+        };
         let mut f = FloatFormat {
             exp_format,
             pad_left: 0,
@@ -296,7 +323,10 @@ impl FloatFormat {
             }
         }
         if finite.len() != data.len() {
-            let neginf = plus || data.iter().any(|x| !x.is_finite() && !x.is_nan() && x.is_sign_negative());
+            let neginf = plus
+                || data
+                    .iter()
+                    .any(|x| !x.is_finite() && !x.is_nan() && x.is_sign_negative());
             let offset = f.pad_right + 1;
             f.pad_left = f
                 .pad_left
@@ -313,10 +343,20 @@ impl FloatFormat {
             return format!("{s:>width$}");
         }
         if !x.is_finite() {
-            let s = if x.is_sign_negative() { "-inf" } else if self.plus { "+inf" } else { "inf" };
+            let s = if x.is_sign_negative() {
+                "-inf"
+            } else if self.plus {
+                "+inf"
+            } else {
+                "inf"
+            };
             return format!("{s:>width$}");
         }
-        let sign = if self.plus && !x.is_sign_negative() { "+" } else { "" };
+        let sign = if self.plus && !x.is_sign_negative() {
+            "+"
+        } else {
+            ""
+        };
         let pad_left = self.pad_left;
         if self.exp_format {
             let (int, frac, exp) = scientific(x, PRECISION);
@@ -330,7 +370,10 @@ impl FloatFormat {
         } else {
             let (int, frac) = positional(x, PRECISION);
             let int = format!("{sign}{int}");
-            format!("{int:>pad_left$}.{frac:<pad_right$}", pad_right = self.pad_right)
+            format!(
+                "{int:>pad_left$}.{frac:<pad_right$}",
+                pad_right = self.pad_right
+            )
         }
     }
 }
@@ -392,7 +435,11 @@ impl<T: Copy> Printer<'_, T> {
         let next_width = width.saturating_sub(1);
         let n = a.shape()[0];
         let summary = self.summarize && 2 * EDGE_ITEMS < n;
-        let (leading, trailing) = if summary { (EDGE_ITEMS, EDGE_ITEMS) } else { (0, n) };
+        let (leading, trailing) = if summary {
+            (EDGE_ITEMS, EDGE_ITEMS)
+        } else {
+            (0, n)
+        };
         let sub = |i: usize| self.recurse(a.index_axis(Axis(0), i), &next_hanging, next_width);
         let mut s = String::new();
         if a.ndim() == 1 {
@@ -464,10 +511,12 @@ mod tests {
     }
 
     // Expected strings below were printed by NumPy 2.4.6 (`str(a)`).
-    const INT_ROWS: &str = "[[   0    1]\n [   2    3]\n [   4    5]\n ...\n [1994 1995]\n [1996 1997]\n [1998 1999]]";
+    const INT_ROWS: &str =
+        "[[   0    1]\n [   2    3]\n [   4    5]\n ...\n [1994 1995]\n [1996 1997]\n [1998 1999]]";
     const INT_1001: &str = "[   0    1    2 ...  998  999 1000]";
     const FLOAT_3D: &str = "[[[0.00000000e+00 1.42857143e-01 2.85714286e-01 ... 3.85714286e+00\n   4.00000000e+00 4.14285714e+00]\n  [4.28571429e+00 4.42857143e+00 4.57142857e+00 ... 8.14285714e+00\n   8.28571429e+00 8.42857143e+00]\n  [8.57142857e+00 8.71428571e+00 8.85714286e+00 ... 1.24285714e+01\n   1.25714286e+01 1.27142857e+01]\n  ...\n  [3.00000000e+01 3.01428571e+01 3.02857143e+01 ... 3.38571429e+01\n   3.40000000e+01 3.41428571e+01]\n  [3.42857143e+01 3.44285714e+01 3.45714286e+01 ... 3.81428571e+01\n   3.82857143e+01 3.84285714e+01]\n  [3.85714286e+01 3.87142857e+01 3.88571429e+01 ... 4.24285714e+01\n   4.25714286e+01 4.27142857e+01]]\n\n [[4.28571429e+01 4.30000000e+01 4.31428571e+01 ... 4.67142857e+01\n   4.68571429e+01 4.70000000e+01]\n  [4.71428571e+01 4.72857143e+01 4.74285714e+01 ... 5.10000000e+01\n   5.11428571e+01 5.12857143e+01]\n  [5.14285714e+01 5.15714286e+01 5.17142857e+01 ... 5.52857143e+01\n   5.54285714e+01 5.55714286e+01]\n  ...\n  [7.28571429e+01 7.30000000e+01 7.31428571e+01 ... 7.67142857e+01\n   7.68571429e+01 7.70000000e+01]\n  [7.71428571e+01 7.72857143e+01 7.74285714e+01 ... 8.10000000e+01\n   8.11428571e+01 8.12857143e+01]\n  [8.14285714e+01 8.15714286e+01 8.17142857e+01 ... 8.52857143e+01\n   8.54285714e+01 8.55714286e+01]]\n\n [[8.57142857e+01 8.58571429e+01 8.60000000e+01 ... 8.95714286e+01\n   8.97142857e+01 8.98571429e+01]\n  [9.00000000e+01 9.01428571e+01 9.02857143e+01 ... 9.38571429e+01\n   9.40000000e+01 9.41428571e+01]\n  [9.42857143e+01 9.44285714e+01 9.45714286e+01 ... 9.81428571e+01\n   9.82857143e+01 9.84285714e+01]\n  ...\n  [1.15714286e+02 1.15857143e+02 1.16000000e+02 ... 1.19571429e+02\n   1.19714286e+02 1.19857143e+02]\n  [1.20000000e+02 1.20142857e+02 1.20285714e+02 ... 1.23857143e+02\n   1.24000000e+02 1.24142857e+02]\n  [1.24285714e+02 1.24428571e+02 1.24571429e+02 ... 1.28142857e+02\n   1.28285714e+02 1.28428571e+02]]\n\n ...\n\n [[3.00000000e+02 3.00142857e+02 3.00285714e+02 ... 3.03857143e+02\n   3.04000000e+02 3.04142857e+02]\n  [3.04285714e+02 3.04428571e+02 3.04571429e+02 ... 3.08142857e+02\n   3.08285714e+02 3.08428571e+02]\n  [3.08571429e+02 3.08714286e+02 3.08857143e+02 ... 3.12428571e+02\n   3.12571429e+02 3.12714286e+02]\n  ...\n  [3.30000000e+02 3.30142857e+02 3.30285714e+02 ... 3.33857143e+02\n   3.34000000e+02 3.34142857e+02]\n  [3.34285714e+02 3.34428571e+02 3.34571429e+02 ... 3.38142857e+02\n   3.38285714e+02 3.38428571e+02]\n  [3.38571429e+02 3.38714286e+02 3.38857143e+02 ... 3.42428571e+02\n   3.42571429e+02 3.42714286e+02]]\n\n [[3.42857143e+02 3.43000000e+02 3.43142857e+02 ... 3.46714286e+02\n   3.46857143e+02 3.47000000e+02]\n  [3.47142857e+02 3.47285714e+02 3.47428571e+02 ... 3.51000000e+02\n   3.51142857e+02 3.51285714e+02]\n  [3.51428571e+02 3.51571429e+02 3.51714286e+02 ... 3.55285714e+02\n   3.55428571e+02 3.55571429e+02]\n  ...\n  [3.72857143e+02 3.73000000e+02 3.73142857e+02 ... 3.76714286e+02\n   3.76857143e+02 3.77000000e+02]\n  [3.77142857e+02 3.77285714e+02 3.77428571e+02 ... 3.81000000e+02\n   3.81142857e+02 3.81285714e+02]\n  [3.81428571e+02 3.81571429e+02 3.81714286e+02 ... 3.85285714e+02\n   3.85428571e+02 3.85571429e+02]]\n\n [[3.85714286e+02 3.85857143e+02 3.86000000e+02 ... 3.89571429e+02\n   3.89714286e+02 3.89857143e+02]\n  [3.90000000e+02 3.90142857e+02 3.90285714e+02 ... 3.93857143e+02\n   3.94000000e+02 3.94142857e+02]\n  [3.94285714e+02 3.94428571e+02 3.94571429e+02 ... 3.98142857e+02\n   3.98285714e+02 3.98428571e+02]\n  ...\n  [4.15714286e+02 4.15857143e+02 4.16000000e+02 ... 4.19571429e+02\n   4.19714286e+02 4.19857143e+02]\n  [4.20000000e+02 4.20142857e+02 4.20285714e+02 ... 4.23857143e+02\n   4.24000000e+02 4.24142857e+02]\n  [4.24285714e+02 4.24428571e+02 4.24571429e+02 ... 4.28142857e+02\n   4.28285714e+02 4.28428571e+02]]]";
-    const BOOL_2X1000: &str = "[[False  True  True ...  True  True False]\n [ True  True False ...  True False  True]]";
+    const BOOL_2X1000: &str =
+        "[[False  True  True ...  True  True False]\n [ True  True False ...  True False  True]]";
     const COMPLEX_40: &str = "[ 0. +0.j          1. -0.33333333j  2. -0.66666667j  3. -1.j\n  4. -1.33333333j  5. -1.66666667j  6. -2.j          7. -2.33333333j\n  8. -2.66666667j  9. -3.j         10. -3.33333333j 11. -3.66666667j\n 12. -4.j         13. -4.33333333j 14. -4.66666667j 15. -5.j\n 16. -5.33333333j 17. -5.66666667j 18. -6.j         19. -6.33333333j\n 20. -6.66666667j 21. -7.j         22. -7.33333333j 23. -7.66666667j\n 24. -8.j         25. -8.33333333j 26. -8.66666667j 27. -9.j\n 28. -9.33333333j 29. -9.66666667j 30.-10.j         31.-10.33333333j\n 32.-10.66666667j 33.-11.j         34.-11.33333333j 35.-11.66666667j\n 36.-12.j         37.-12.33333333j 38.-12.66666667j 39.-13.j        ]";
     const F32_4X25: &str = "[[ 0.          0.33333334  0.6666667   1.          1.3333334   1.6666666\n   2.          2.3333333   2.6666667   3.          3.3333333   3.6666667\n   4.          4.3333335   4.6666665   5.          5.3333335   5.6666665\n   6.          6.3333335   6.6666665   7.          7.3333335   7.6666665\n   8.        ]\n [ 8.333333    8.666667    9.          9.333333    9.666667   10.\n  10.333333   10.666667   11.         11.333333   11.666667   12.\n  12.333333   12.666667   13.         13.333333   13.666667   14.\n  14.333333   14.666667   15.         15.333333   15.666667   16.\n  16.333334  ]\n [16.666666   17.         17.333334   17.666666   18.         18.333334\n  18.666666   19.         19.333334   19.666666   20.         20.333334\n  20.666666   21.         21.333334   21.666666   22.         22.333334\n  22.666666   23.         23.333334   23.666666   24.         24.333334\n  24.666666  ]\n [25.         25.333334   25.666666   26.         26.333334   26.666666\n  27.         27.333334   27.666666   28.         28.333334   28.666666\n  29.         29.333334   29.666666   30.         30.333334   30.666666\n  31.         31.333334   31.666666   32.         32.333332   32.666668\n  33.        ]]";
     const LINSPACE: &str = "[0.   0.25 0.5  0.75 1.  ]";
@@ -582,38 +631,85 @@ mod tests {
                 bad.push(format!("{a:?}\n  numpy: {want:?}\n  numjit: {got:?}"));
             }
         }
-        assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+        assert!(
+            bad.is_empty(),
+            "{} mismatches:\n{}",
+            bad.len(),
+            bad.join("\n")
+        );
     }
 
     #[test]
     fn matches_numpy_on_large_arrays() {
-        let ints = |shape: &[usize], n: i64| Array::Int64(ArrayD::from_shape_vec(IxDyn(shape), (0..n).collect()).unwrap());
+        let ints = |shape: &[usize], n: i64| {
+            Array::Int64(ArrayD::from_shape_vec(IxDyn(shape), (0..n).collect()).unwrap())
+        };
         assert_eq!(format_array(&ints(&[1000, 2], 2000)), INT_ROWS);
         assert_eq!(format_array(&ints(&[1001], 1001)), INT_1001);
         let f = (0..3000).map(|i| f64::from(i) / 7.0).collect();
-        assert_eq!(format_array(&Array::Float64(ArrayD::from_shape_vec(IxDyn(&[10, 10, 30]), f).unwrap())), FLOAT_3D);
+        assert_eq!(
+            format_array(&Array::Float64(
+                ArrayD::from_shape_vec(IxDyn(&[10, 10, 30]), f).unwrap()
+            )),
+            FLOAT_3D
+        );
         let b = (0..2000).map(|i| i % 3 != 0).collect();
-        assert_eq!(format_array(&Array::Bool(ArrayD::from_shape_vec(IxDyn(&[2, 1000]), b).unwrap())), BOOL_2X1000);
-        let c = (0..40).map(|i| Complex64::new(f64::from(i), 0.0 - f64::from(i) / 3.0)).collect();
-        assert_eq!(format_array(&Array::Complex128(ArrayD::from_shape_vec(IxDyn(&[40]), c).unwrap())), COMPLEX_40);
+        assert_eq!(
+            format_array(&Array::Bool(
+                ArrayD::from_shape_vec(IxDyn(&[2, 1000]), b).unwrap()
+            )),
+            BOOL_2X1000
+        );
+        let c = (0..40)
+            .map(|i| Complex64::new(f64::from(i), 0.0 - f64::from(i) / 3.0))
+            .collect();
+        assert_eq!(
+            format_array(&Array::Complex128(
+                ArrayD::from_shape_vec(IxDyn(&[40]), c).unwrap()
+            )),
+            COMPLEX_40
+        );
         let g = (0..100u8).map(|i| f32::from(i) / 3.0).collect();
-        assert_eq!(format_array(&Array::Float32(ArrayD::from_shape_vec(IxDyn(&[4, 25]), g).unwrap())), F32_4X25);
+        assert_eq!(
+            format_array(&Array::Float32(
+                ArrayD::from_shape_vec(IxDyn(&[4, 25]), g).unwrap()
+            )),
+            F32_4X25
+        );
         let x = array![0.0, 0.25, 0.5, 0.75, 1.0];
-        assert_eq!(format_array(&Array::Float64(x.clone().into_dyn())), LINSPACE);
+        assert_eq!(
+            format_array(&Array::Float64(x.clone().into_dyn())),
+            LINSPACE
+        );
         let y = x.mapv(|x| ((0.25 * x + 0.75) * x - 1.5) * x - 2.0);
         assert_eq!(format_array(&Array::Float64(y.into_dyn())), POLY);
     }
 
     #[test]
     fn empty_arrays_print_as_brackets() {
-        assert_eq!(format_array(&Array::zeros(crate::DType::Float64, &[0])), "[]");
-        assert_eq!(format_array(&Array::zeros(crate::DType::Int32, &[2, 0, 3])), "[]");
+        assert_eq!(
+            format_array(&Array::zeros(crate::DType::Float64, &[0])),
+            "[]"
+        );
+        assert_eq!(
+            format_array(&Array::zeros(crate::DType::Int32, &[2, 0, 3])),
+            "[]"
+        );
     }
 
     #[test]
     fn describe_uses_tuple_style() {
-        assert_eq!(describe(&Array::from_scalar(Scalar::Float64(1.0))), "shape () float64");
-        assert_eq!(describe(&Array::zeros(crate::DType::Int32, &[5])), "shape (5,) int32");
-        assert_eq!(describe(&Array::zeros(crate::DType::Complex128, &[3, 4])), "shape (3, 4) complex128");
+        assert_eq!(
+            describe(&Array::from_scalar(Scalar::Float64(1.0))),
+            "shape () float64"
+        );
+        assert_eq!(
+            describe(&Array::zeros(crate::DType::Int32, &[5])),
+            "shape (5,) int32"
+        );
+        assert_eq!(
+            describe(&Array::zeros(crate::DType::Complex128, &[3, 4])),
+            "shape (3, 4) complex128"
+        );
     }
 }

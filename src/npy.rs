@@ -29,7 +29,9 @@ pub const SUPPORTED_DTYPES: &str = "bool (`|b1`), int32 (`<i4`), int64 (`<i8`), 
 /// so a corrupt header claiming a huge shape is an error, not an out-of-memory abort.
 pub fn read_npy(path: &Path) -> Result<Array, Error> {
     let file = File::open(path).map_err(|e| io_error("cannot open", path, &e))?;
-    let meta = file.metadata().map_err(|e| io_error("cannot read", path, &e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| io_error("cannot read", path, &e))?;
     if meta.is_dir() {
         return Err(Error::new(
             ErrorKind::Io,
@@ -111,7 +113,9 @@ fn unsupported_name(code: &str) -> (Option<&'static str>, &'static str) {
 }
 
 fn unsupported(path: &Path, descr_repr: &str, code: Option<&str>) -> Error {
-    let (name, target) = code.map(unsupported_name).unwrap_or((Some("a structured dtype"), "np.float64"));
+    let (name, target) = code
+        .map(unsupported_name)
+        .unwrap_or((Some("a structured dtype"), "np.float64"));
     let what = match name {
         Some(n) => format!("{n} (`{descr_repr}`)"),
         None => format!("`{descr_repr}`"),
@@ -154,12 +158,18 @@ fn os_message(e: &io::Error) -> String {
 }
 
 fn read_from<R: Read>(reader: R, total: u64, path: &Path) -> Result<Array, Error> {
-    let mut reader = Counting { inner: reader, count: 0 };
+    let mut reader = Counting {
+        inner: reader,
+        count: 0,
+    };
     let header = match Header::from_reader(&mut reader) {
         Ok(h) => h,
         Err(ReadHeaderError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
             return Err(if reader.count < 6 && total < 6 {
-                bad_npy(path, "is not a .npy file (it is too short to hold the header)")
+                bad_npy(
+                    path,
+                    "is not a .npy file (it is too short to hold the header)",
+                )
             } else {
                 bad_npy(path, "is truncated: it ends inside the .npy header")
             });
@@ -168,7 +178,10 @@ fn read_from<R: Read>(reader: R, total: u64, path: &Path) -> Result<Array, Error
         Err(ReadHeaderError::Parse(e)) => {
             let msg = e.to_string();
             return Err(if msg.contains("magic string") {
-                bad_npy(path, "is not a .npy file (it does not start with `\\x93NUMPY`)")
+                bad_npy(
+                    path,
+                    "is not a .npy file (it does not start with `\\x93NUMPY`)",
+                )
             } else {
                 bad_npy(path, format_args!("has a malformed .npy header: {msg}"))
             });
@@ -178,7 +191,10 @@ fn read_from<R: Read>(reader: R, total: u64, path: &Path) -> Result<Array, Error
     if shape.len() > MAX_NDIM {
         return Err(bad_npy(
             path,
-            format_args!("has {} dimensions; at most {MAX_NDIM} are supported", shape.len()),
+            format_args!(
+                "has {} dimensions; at most {MAX_NDIM} are supported",
+                shape.len()
+            ),
         ));
     }
 
@@ -197,9 +213,14 @@ fn read_from<R: Read>(reader: R, total: u64, path: &Path) -> Result<Array, Error
 
     let len = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
     let item = dtype.size() as u64;
-    let expected = len.and_then(|n| (n as u64).checked_mul(item)).filter(|&b| b <= isize::MAX as u64);
+    let expected = len
+        .and_then(|n| (n as u64).checked_mul(item))
+        .filter(|&b| b <= isize::MAX as u64);
     let (Some(len), Some(expected)) = (len, expected) else {
-        return Err(bad_npy(path, format_args!("has an impossibly large shape {shape:?}")));
+        return Err(bad_npy(
+            path,
+            format_args!("has an impossibly large shape {shape:?}"),
+        ));
     };
     let available = total.saturating_sub(reader.count);
     if available < expected {
@@ -213,7 +234,10 @@ fn read_from<R: Read>(reader: R, total: u64, path: &Path) -> Result<Array, Error
     if available > expected {
         return Err(bad_npy(
             path,
-            format_args!("has {} unexpected bytes after the array data", available - expected),
+            format_args!(
+                "has {} unexpected bytes after the array data",
+                available - expected
+            ),
         ));
     }
 
@@ -244,9 +268,14 @@ fn data_error(path: &Path, e: ReadDataError) -> Error {
     match e {
         ReadDataError::Io(e) => io_error("cannot read", path, &e),
         ReadDataError::MissingData => bad_npy(path, "is truncated: it ends inside the array data"),
-        ReadDataError::ExtraBytes(n) => bad_npy(path, format_args!("has {n} unexpected bytes after the array data")),
+        ReadDataError::ExtraBytes(n) => bad_npy(
+            path,
+            format_args!("has {n} unexpected bytes after the array data"),
+        ),
         ReadDataError::ParseData(e) => bad_npy(path, format_args!("holds invalid data: {e}")),
-        ReadDataError::WrongDescriptor(d) => bad_npy(path, format_args!("has a descriptor numjit misread: {d}")),
+        ReadDataError::WrongDescriptor(d) => {
+            bad_npy(path, format_args!("has a descriptor numjit misread: {d}"))
+        }
     }
 }
 
@@ -277,7 +306,10 @@ pub fn write_npy(path: &Path, array: &Array) -> Result<(), Error> {
 fn temp_path(path: &Path) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp_name = format!(".{name}.numjit-{}-{n}.tmp", std::process::id());
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join(tmp_name),
@@ -322,12 +354,16 @@ mod tests {
         round_trip(Array::Float32(array![1.5f32, f32::NAN, -0.0].into_dyn()));
         round_trip(Array::Float64(ArrayD::from_elem(IxDyn(&[]), 2.5)));
         round_trip(Array::Float64(ArrayD::zeros(IxDyn(&[0, 3]))));
-        round_trip(Array::Complex128(array![Complex64::new(1.0, -2.0)].into_dyn()));
+        round_trip(Array::Complex128(
+            array![Complex64::new(1.0, -2.0)].into_dyn(),
+        ));
     }
 
     #[test]
     fn fortran_order_round_trips() {
-        let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]].reversed_axes().into_dyn();
+        let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+            .reversed_axes()
+            .into_dyn();
         round_trip(Array::Float64(a));
     }
 
@@ -355,11 +391,17 @@ mod tests {
         let mut b = header_bytes("{'descr': '>i4', 'fortran_order': False, 'shape': (2,), }");
         b.extend_from_slice(&1i32.to_be_bytes());
         b.extend_from_slice(&(-2i32).to_be_bytes());
-        assert_eq!(read_bytes(&b).unwrap(), Array::Int32(array![1, -2].into_dyn()));
+        assert_eq!(
+            read_bytes(&b).unwrap(),
+            Array::Int32(array![1, -2].into_dyn())
+        );
 
         let mut b = header_bytes("{'descr': '=f8', 'fortran_order': False, 'shape': (), }");
         b.extend_from_slice(&2.5f64.to_ne_bytes());
-        assert_eq!(read_bytes(&b).unwrap(), Array::from_scalar(crate::Scalar::Float64(2.5)));
+        assert_eq!(
+            read_bytes(&b).unwrap(),
+            Array::from_scalar(crate::Scalar::Float64(2.5))
+        );
 
         let mut b = header_bytes("{'descr': '>c16', 'fortran_order': True, 'shape': (2, 2), }");
         for v in [1.0f64, 0.0, 2.0, 0.0, 3.0, 0.0, 4.0, 0.5] {
@@ -383,7 +425,9 @@ mod tests {
         assert_eq!(code(&t), "E0602");
         t.extend_from_slice(&[0u8; 2]);
         assert_eq!(code(&t), "E0602"); // one byte too many
-        let huge = header_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000000,), }");
+        let huge = header_bytes(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000000,), }",
+        );
         assert_eq!(code(&huge), "E0602");
         let overflow = header_bytes(
             "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999, 99999999999, 99999999999), }",
@@ -393,7 +437,9 @@ mod tests {
         badbool.push(7);
         assert_eq!(code(&badbool), "E0602");
         for d in ["<U1", "<f2", "|i1", "<u4", "|O", "<c8"] {
-            let b = header_bytes(&format!("{{'descr': '{d}', 'fortran_order': False, 'shape': (0,), }}"));
+            let b = header_bytes(&format!(
+                "{{'descr': '{d}', 'fortran_order': False, 'shape': (0,), }}"
+            ));
             let e = read_bytes(&b).unwrap_err();
             assert_eq!(e.code(), "E0603", "{d}");
             assert!(e.message.contains(d), "{}", e.message);
@@ -421,7 +467,12 @@ mod tests {
         let d = dir.path().join("d");
         fs::create_dir(&d).unwrap();
         fs::write(d.join("keep"), b"x").unwrap();
-        assert_eq!(write_npy(&d, &Array::from_scalar(crate::Scalar::Bool(true))).unwrap_err().code(), "E0601");
+        assert_eq!(
+            write_npy(&d, &Array::from_scalar(crate::Scalar::Bool(true)))
+                .unwrap_err()
+                .code(),
+            "E0601"
+        );
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -2,9 +2,6 @@
 //! Parses arguments, loads inputs, prints or saves the result, and maps errors to exit
 //! codes (2: usage or expression error, 1: I/O error). Never panics on any input.
 
-#[path = "numjit/literal.rs"]
-mod literal;
-
 use clap::{Args, Parser, Subcommand};
 use numjit::error::{Error, ErrorKind};
 use numjit::format::{describe, format_array};
@@ -65,7 +62,10 @@ struct Failure {
 
 impl Failure {
     fn plain(error: Error) -> Failure {
-        Failure { error, source: None }
+        Failure {
+            error,
+            source: None,
+        }
     }
 
     fn in_expr(error: Error, expr: &str) -> Failure {
@@ -84,7 +84,9 @@ impl Failure {
 
     fn render(&self) -> String {
         match &self.source {
-            Some((name, src)) if !self.error.labels.is_empty() => self.error.render_named(name, src),
+            Some((name, src)) if !self.error.labels.is_empty() => {
+                self.error.render_named(name, src)
+            }
             _ => {
                 let mut s = format!("{}\n", self.error);
                 if let Some(h) = &self.error.help {
@@ -110,7 +112,11 @@ fn main() -> ExitCode {
         Err(e) => {
             // `--help` and `--version` are not errors; everything else is a usage error.
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {
@@ -127,6 +133,9 @@ fn main() -> ExitCode {
 }
 
 fn run_eval(args: &EvalArgs) -> Result<(), Failure> {
+    if let Some(out) = &args.out {
+        check_out_path(out).map_err(Failure::plain)?;
+    }
     let inputs = load_inputs(&args.inputs)?;
     let mut vars = Vars::new();
     for (name, value, arg) in inputs {
@@ -136,15 +145,45 @@ fn run_eval(args: &EvalArgs) -> Result<(), Failure> {
         }
         .map_err(|e| Failure::in_arg(relabel_name(e, &name), &arg))?;
     }
-    let result = numjit::evaluate(&args.expr, &vars).map_err(|e| Failure::in_expr(e, &args.expr))?;
+    let result =
+        numjit::evaluate(&args.expr, &vars).map_err(|e| Failure::in_expr(e, &args.expr))?;
     match &args.out {
         Some(path) => {
             write_npy(path, &result).map_err(Failure::plain)?;
-            let _ = writeln!(io::stderr(), "wrote {} to {}", describe(&result), path.display());
+            let _ = writeln!(
+                io::stderr(),
+                "wrote {} to {}",
+                describe(&result),
+                path.display()
+            );
             Ok(())
         }
         None => print_result(&result),
     }
+}
+
+/// Fails fast, before any work, when `--out` cannot possibly be written: its directory
+/// is missing or it names a directory. (`write_npy` still reports any later failure.)
+fn check_out_path(out: &Path) -> Result<(), Error> {
+    let (message, help) = if out.is_dir() {
+        (
+            format!("cannot write `{}`: it is a directory", out.display()),
+            "give a file path, e.g. `--out result.npy`",
+        )
+    } else {
+        match out.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => (
+                format!(
+                    "cannot write `{}`: directory `{}` does not exist",
+                    out.display(),
+                    dir.display()
+                ),
+                "create the directory first, or choose another --out path",
+            ),
+            _ => return Ok(()),
+        }
+    };
+    Err(Error::new(ErrorKind::Io, message).help(help))
 }
 
 enum Value {
@@ -165,9 +204,12 @@ fn load_inputs(args: &[String]) -> Result<Vec<(String, Value, String)>, Failure>
             return Err(Failure::in_arg(err, arg));
         };
         if out.iter().any(|(n, _, _)| n == name) {
-            let err = Error::new(ErrorKind::BadArgument, format!("input `{name}` is given twice"))
-                .at(Span::new(0, name.len()), "second binding")
-                .help(format!("give `{name}` once, or rename one of the inputs"));
+            let err = Error::new(
+                ErrorKind::BadArgument,
+                format!("input `{name}` is given twice"),
+            )
+            .at(Span::new(0, name.len()), "second binding")
+            .help(format!("give `{name}` once, or rename one of the inputs"));
             return Err(Failure::in_arg(err, arg));
         }
         let value = load_value(name, text, arg)?;
@@ -176,30 +218,56 @@ fn load_inputs(args: &[String]) -> Result<Vec<(String, Value, String)>, Failure>
     Ok(out)
 }
 
-/// `VALUE` is a file if it ends in `.npy` or names an existing file; otherwise a literal.
+/// `VALUE` is a file if it ends in `.npy` or names an existing file; otherwise it must be
+/// a literal expression (`2.5`, `-4`, `True`, `1+2j`, `2**10`), folded exactly as the same
+/// text inside the expression would be.
 fn load_value(name: &str, text: &str, arg: &str) -> Result<Value, Failure> {
-    let value_span = Span::new(name.len() + 1, arg.len());
     let path = Path::new(text);
     if text.ends_with(".npy") || path.is_file() {
         return read_npy(path).map(Value::Array).map_err(Failure::plain);
     }
-    match literal::parse_literal(text) {
+    let shift = name.len() + 1;
+    let not_a_value = || {
+        let err = Error::new(
+            ErrorKind::BadArgument,
+            format!("the value of `{name}` is neither a .npy file nor a literal"),
+        )
+        .at(
+            Span::new(shift, arg.len().max(shift + 1)),
+            "no such file, and not a number or bool",
+        )
+        .help(
+            "give the path of an existing .npy file, or a literal such as 2.5, 3, -4, 1+2j or True",
+        );
+        Failure::in_arg(err, arg)
+    };
+    // Errors about the literal itself (too large, division by zero, …) are reported as
+    // such, underlined inside the argument; anything else means "not a literal at all".
+    let in_value = |mut e: Error| {
+        for label in &mut e.labels {
+            label.span = Span::new(label.span.start + shift, label.span.end + shift);
+        }
+        Failure::in_arg(e, arg)
+    };
+    let ast = match numjit::syntax::parse(text) {
+        Ok(ast) => ast,
+        Err(e) if e.kind == ErrorKind::BadLiteral => return Err(in_value(e)),
+        Err(_) => return Err(not_a_value()),
+    };
+    match numjit::types::check::fold_literal(&ast) {
         Ok(l) => Ok(Value::Literal(l)),
-        Err(literal::LiteralError::IntTooLarge) => {
-            let err = Error::new(ErrorKind::BadLiteral, format!("integer literal `{text}` is too large"))
-                .at(value_span, "does not fit in 64 bits")
-                .help("numjit's integers are 64-bit; write a float instead, e.g. `1e20`");
-            Err(Failure::in_arg(err, arg))
+        Err(e)
+            if matches!(
+                e.kind,
+                ErrorKind::UnknownName
+                    | ErrorKind::UnknownFunction
+                    | ErrorKind::WrongArity
+                    | ErrorKind::BadArgument
+            ) =>
+        {
+            Err(not_a_value())
         }
-        Err(literal::LiteralError::NotALiteral) => {
-            let err = Error::new(
-                ErrorKind::BadArgument,
-                format!("the value of `{name}` is neither a .npy file nor a literal"),
-            )
-            .at(value_span, "no such file, and not a number or bool")
-            .help("give the path of an existing .npy file, or a literal such as 2.5, 3, -4, 1+2j or True");
-            Err(Failure::in_arg(err, arg))
-        }
+        Err(e) => Err(in_value(e)),
     }
 }
 

@@ -18,15 +18,31 @@ struct Run {
 impl Run {
     #[track_caller]
     fn assert_ok(&self) -> &Run {
-        assert_eq!(self.code, Some(0), "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(0),
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
     /// Asserts the exit status and that stderr names `code`.
     #[track_caller]
     fn assert_err(&self, exit: i32, code: &str) -> &Run {
-        assert_eq!(self.code, Some(exit), "exit status\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
-        assert!(self.stderr.contains(code), "stderr lacks {code}:\n{}", self.stderr);
+        assert_eq!(
+            self.code,
+            Some(exit),
+            "exit status\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        assert!(
+            self.stderr.contains(code),
+            "stderr lacks {code}:\n{}",
+            self.stderr
+        );
         assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
         self
     }
@@ -77,11 +93,21 @@ fn npy_header(dict: &str) -> Vec<u8> {
 }
 
 /// `numjit eval "a" a=in.npy --out out.npy`, then the output read back.
-fn identity_round_trip<T: WritableElement + ReadableElement>(a: &ArrayD<T>, file: &str) -> ArrayD<T> {
+fn identity_round_trip<T: WritableElement + ReadableElement>(
+    a: &ArrayD<T>,
+    file: &str,
+) -> ArrayD<T> {
     let dir = TempDir::new().unwrap();
     let input = save(&dir, file, a);
     let out = dir.path().join("out.npy");
-    numjit(&["eval".to_string(), "a".to_string(), bind("a", &input), "--out".to_string(), s(&out)]).assert_ok();
+    numjit(&[
+        "eval".to_string(),
+        "a".to_string(),
+        bind("a", &input),
+        "--out".to_string(),
+        s(&out),
+    ])
+    .assert_ok();
     load(&out)
 }
 
@@ -95,7 +121,11 @@ fn all_six_dtypes_round_trip_through_out() {
     assert_eq!(identity_round_trip(&i8, "i8.npy"), i8);
     let f4 = array![1.5f32, -0.25, 3e38].into_dyn();
     assert_eq!(identity_round_trip(&f4, "f4.npy"), f4);
-    let f8 = ArrayD::from_shape_vec(IxDyn(&[2, 3, 4]), (0..24).map(|i| f64::from(i) / 7.0).collect()).unwrap();
+    let f8 = ArrayD::from_shape_vec(
+        IxDyn(&[2, 3, 4]),
+        (0..24).map(|i| f64::from(i) / 7.0).collect(),
+    )
+    .unwrap();
     assert_eq!(identity_round_trip(&f8, "f8.npy"), f8);
     let c = array![Complex64::new(1.0, 2.0), Complex64::new(-0.5, 0.0)].into_dyn();
     assert_eq!(identity_round_trip(&c, "c.npy"), c);
@@ -129,13 +159,32 @@ fn big_endian_and_fortran_order_inputs() {
     fs::write(&bf_path, bf).unwrap();
 
     let out = dir.path().join("out.npy");
-    let args = ["eval".into(), "a + b".into(), bind("a", &be_path), bind("b", &fo_path), "--out".into(), s(&out)];
+    let args = [
+        "eval".into(),
+        "a + b".into(),
+        bind("a", &be_path),
+        bind("b", &fo_path),
+        "--out".into(),
+        s(&out),
+    ];
     numjit(&args).assert_ok();
-    assert_eq!(load::<f64>(&out), array![[2.0, 4.0, 6.0], [8.0, 10.0, 12.5]].into_dyn());
+    assert_eq!(
+        load::<f64>(&out),
+        array![[2.0, 4.0, 6.0], [8.0, 10.0, 12.5]].into_dyn()
+    );
 
-    let args = ["eval".into(), "c".into(), bind("c", &bf_path), "--out".into(), s(&out)];
+    let args = [
+        "eval".into(),
+        "c".into(),
+        bind("c", &bf_path),
+        "--out".into(),
+        s(&out),
+    ];
     numjit(&args).assert_ok();
-    assert_eq!(load::<i64>(&out), array![[10i64, 40], [20, 50], [30, 60]].into_dyn());
+    assert_eq!(
+        load::<i64>(&out),
+        array![[10i64, 40], [20, 50], [30, 60]].into_dyn()
+    );
 }
 
 #[test]
@@ -145,11 +194,26 @@ fn arithmetic_on_files() {
     let b = save(&dir, "b.npy", &array![[10.0f64], [20.0]].into_dyn());
     let c = save(&dir, "c.npy", &ArrayD::from_elem(IxDyn(&[]), 0.5f64));
     let out = dir.path().join("r.npy");
-    let args = ["eval".into(), "a*b + c".into(), bind("a", &a), bind("b", &b), bind("c", &c), "--out".into(), s(&out)];
+    let args = [
+        "eval".into(),
+        "a*b + c".into(),
+        bind("a", &a),
+        bind("b", &b),
+        bind("c", &c),
+        "--out".into(),
+        s(&out),
+    ];
     let run = numjit(&args);
     run.assert_ok();
-    assert!(run.stdout.is_empty(), "--out prints nothing on stdout: {}", run.stdout);
-    assert_eq!(load::<f64>(&out), array![[10.5, 20.5, 30.5], [20.5, 40.5, 60.5]].into_dyn());
+    assert!(
+        run.stdout.is_empty(),
+        "--out prints nothing on stdout: {}",
+        run.stdout
+    );
+    assert_eq!(
+        load::<f64>(&out),
+        array![[10.5, 20.5, 30.5], [20.5, 40.5, 60.5]].into_dyn()
+    );
 }
 
 #[test]
@@ -160,24 +224,61 @@ fn literal_inputs_are_weak() {
     let out = dir.path().join("out.npy");
 
     // A Python float meeting float32 stays float32 (NEP 50).
-    numjit(&["eval".into(), "a * s".into(), bind("a", &a_f4), "s=2.5".into(), "--out".into(), s(&out)]).assert_ok();
+    numjit(&[
+        "eval".into(),
+        "a * s".into(),
+        bind("a", &a_f4),
+        "s=2.5".into(),
+        "--out".into(),
+        s(&out),
+    ])
+    .assert_ok();
     assert_eq!(load::<f32>(&out), array![2.5f32, 5.0].into_dyn());
 
     // A Python int meeting int32 stays int32 ...
-    numjit(&["eval".into(), "a * s".into(), bind("a", &a_i4), "s=3".into(), "--out".into(), s(&out)]).assert_ok();
+    numjit(&[
+        "eval".into(),
+        "a * s".into(),
+        bind("a", &a_i4),
+        "s=3".into(),
+        "--out".into(),
+        s(&out),
+    ])
+    .assert_ok();
     assert_eq!(load::<i32>(&out), array![3i32, 6].into_dyn());
 
     // ... and one that does not fit is an error, as it would be written in the expression.
     fs::remove_file(&out).unwrap();
-    let run = numjit(&["eval".into(), "a * s".into(), bind("a", &a_i4), "s=3000000000".into(), "--out".into(), s(&out)]);
+    let run = numjit(&[
+        "eval".into(),
+        "a * s".into(),
+        bind("a", &a_i4),
+        "s=3000000000".into(),
+        "--out".into(),
+        s(&out),
+    ]);
     run.assert_err(2, "E0302");
     assert!(!out.exists(), "a failed run leaves no output file");
 
     // Negative, bool and complex literals.
-    let run = numjit(&["eval".to_string(), "a + n".into(), bind("a", &a_i4), "n=-4".into()]);
+    let run = numjit(&[
+        "eval".to_string(),
+        "a + n".into(),
+        bind("a", &a_i4),
+        "n=-4".into(),
+    ]);
     run.assert_ok();
-    assert!(run.stdout.contains("int32") && run.stdout.contains("[-3 -2]"), "{}", run.stdout);
-    let run = numjit(&["eval".to_string(), "a * z".into(), bind("a", &a_f4), "z=1+2j".into()]);
+    assert!(
+        run.stdout.contains("int32") && run.stdout.contains("[-3 -2]"),
+        "{}",
+        run.stdout
+    );
+    let run = numjit(&[
+        "eval".to_string(),
+        "a * z".into(),
+        bind("a", &a_f4),
+        "z=1+2j".into(),
+    ]);
     run.assert_ok();
     assert!(run.stdout.contains("complex"), "{}", run.stdout);
     let run = numjit(&["eval", "where(t, 1, 2)", "t=True"]);
@@ -188,8 +289,16 @@ fn literal_inputs_are_weak() {
 #[test]
 fn prints_shape_dtype_and_values() {
     let dir = TempDir::new().unwrap();
-    let x = save(&dir, "x.npy", &array![0.0f64, 0.25, 0.5, 0.75, 1.0].into_dyn());
-    let run = numjit(&["eval".to_string(), "((.25*x + .75)*x - 1.5)*x - 2".into(), bind("x", &x)]);
+    let x = save(
+        &dir,
+        "x.npy",
+        &array![0.0f64, 0.25, 0.5, 0.75, 1.0].into_dyn(),
+    );
+    let run = numjit(&[
+        "eval".to_string(),
+        "((.25*x + .75)*x - 1.5)*x - 2".into(),
+        bind("x", &x),
+    ]);
     run.assert_ok();
     assert_eq!(
         run.stdout,
@@ -199,7 +308,10 @@ fn prints_shape_dtype_and_values() {
     let m = save(&dir, "m.npy", &array![[1i64, 2], [3, 4]].into_dyn());
     let run = numjit(&["eval".to_string(), "m > 2".into(), bind("m", &m)]);
     run.assert_ok();
-    assert_eq!(run.stdout, "shape (2, 2) bool\n[[False False]\n [ True  True]]\n");
+    assert_eq!(
+        run.stdout,
+        "shape (2, 2) bool\n[[False False]\n [ True  True]]\n"
+    );
 
     let run = numjit(&["eval", "2.5 * 2"]);
     run.assert_ok();
@@ -223,7 +335,11 @@ fn malformed_files_are_bad_npy() {
     fs::write(&text, "a,b,c\n1,2,3\n").unwrap();
     numjit(&["eval".to_string(), "a".into(), bind("a", &text)]).assert_err(2, "E0602");
 
-    let good = save(&dir, "good.npy", &ArrayD::from_shape_vec(IxDyn(&[100]), vec![1.5f64; 100]).unwrap());
+    let good = save(
+        &dir,
+        "good.npy",
+        &ArrayD::from_shape_vec(IxDyn(&[100]), vec![1.5f64; 100]).unwrap(),
+    );
     let bytes = fs::read(&good).unwrap();
     let truncated = dir.path().join("truncated.npy");
     fs::write(&truncated, &bytes[..bytes.len() - 9]).unwrap();
@@ -240,7 +356,8 @@ fn malformed_files_are_bad_npy() {
     numjit(&["eval".to_string(), "a".into(), bind("a", &empty)]).assert_err(2, "E0602");
 
     // A header promising far more data than the file holds is an error, not an allocation.
-    let mut huge = npy_header("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }");
+    let mut huge =
+        npy_header("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }");
     huge.extend_from_slice(&[0; 8]);
     let huge_path = dir.path().join("huge.npy");
     fs::write(&huge_path, huge).unwrap();
@@ -251,14 +368,20 @@ fn malformed_files_are_bad_npy() {
 fn unsupported_dtypes_are_named() {
     let dir = TempDir::new().unwrap();
     for (descr, item) in [("<U1", 4), ("<f2", 2), ("|i1", 1), ("<u4", 4)] {
-        let mut bytes = npy_header(&format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': (2,), }}"));
+        let mut bytes = npy_header(&format!(
+            "{{'descr': '{descr}', 'fortran_order': False, 'shape': (2,), }}"
+        ));
         bytes.extend(std::iter::repeat_n(0u8, 2 * item));
         let p = dir.path().join("x.npy");
         fs::write(&p, bytes).unwrap();
         let run = numjit(&["eval".to_string(), "a".into(), bind("a", &p)]);
         run.assert_err(2, "E0603");
         assert!(run.stderr.contains(descr), "{descr}: {}", run.stderr);
-        assert!(run.stderr.contains("float64"), "help lists the supported dtypes: {}", run.stderr);
+        assert!(
+            run.stderr.contains("float64"),
+            "help lists the supported dtypes: {}",
+            run.stderr
+        );
     }
 }
 
@@ -268,7 +391,14 @@ fn shape_mismatch_between_files() {
     let a = save(&dir, "a.npy", &array![1.0f64, 2.0, 3.0].into_dyn());
     let b = save(&dir, "b.npy", &array![1.0f64, 2.0, 3.0, 4.0].into_dyn());
     let out = dir.path().join("out.npy");
-    let run = numjit(&["eval".into(), "a * b".into(), bind("a", &a), bind("b", &b), "--out".into(), s(&out)]);
+    let run = numjit(&[
+        "eval".into(),
+        "a * b".into(),
+        bind("a", &a),
+        bind("b", &b),
+        "--out".into(),
+        s(&out),
+    ]);
     run.assert_err(2, "E0401");
     assert!(!out.exists(), "a failed run leaves no output file");
 }
@@ -290,7 +420,13 @@ fn out_into_missing_directory_fails_cleanly() {
     let dir = TempDir::new().unwrap();
     let a = save(&dir, "a.npy", &array![1i32, 2].into_dyn());
     let out = dir.path().join("no_such_dir").join("out.npy");
-    let run = numjit(&["eval".into(), "a + 1".into(), bind("a", &a), "--out".into(), s(&out)]);
+    let run = numjit(&[
+        "eval".into(),
+        "a + 1".into(),
+        bind("a", &a),
+        "--out".into(),
+        s(&out),
+    ]);
     run.assert_err(1, "E0601");
     assert!(run.stderr.contains("out.npy"), "{}", run.stderr);
     assert!(!out.exists());
@@ -303,7 +439,13 @@ fn failed_run_leaves_existing_out_untouched() {
     let out = dir.path().join("out.npy");
     fs::write(&out, b"previous contents").unwrap();
     let missing = dir.path().join("missing.npy");
-    let run = numjit(&["eval".into(), "a".into(), bind("a", &missing), "--out".into(), s(&out)]);
+    let run = numjit(&[
+        "eval".into(),
+        "a".into(),
+        bind("a", &missing),
+        "--out".into(),
+        s(&out),
+    ]);
     run.assert_err(1, "E0601");
     assert_eq!(fs::read(&out).unwrap(), b"previous contents");
     let run = numjit(&["eval".into(), "a +".into(), "--out".into(), s(&out)]);
@@ -317,7 +459,14 @@ fn failed_run_leaves_existing_out_untouched() {
 fn out_may_overwrite_an_input() {
     let dir = TempDir::new().unwrap();
     let a = save(&dir, "a.npy", &array![1.0f64, 2.0].into_dyn());
-    numjit(&["eval".into(), "a * 10".into(), bind("a", &a), "--out".into(), s(&a)]).assert_ok();
+    numjit(&[
+        "eval".into(),
+        "a * 10".into(),
+        bind("a", &a),
+        "--out".into(),
+        s(&a),
+    ])
+    .assert_ok();
     assert_eq!(load::<f64>(&a), array![10.0, 20.0].into_dyn());
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
 }
@@ -364,13 +513,22 @@ fn clap_errors_help_and_version() {
     run.assert_ok();
     assert!(run.stdout.starts_with("numjit "), "{}", run.stdout);
 
-    for args in [&["help"][..], &["--help"], &["help", "eval"], &["eval", "--help"]] {
+    for args in [
+        &["help"][..],
+        &["--help"],
+        &["help", "eval"],
+        &["eval", "--help"],
+    ] {
         let run = numjit(args);
         run.assert_ok();
         assert!(run.stdout.contains("eval"), "{}", run.stdout);
     }
     let run = numjit(&["eval", "--help"]);
-    assert!(run.stdout.contains("NAME=VALUE") && run.stdout.contains("--out"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("NAME=VALUE") && run.stdout.contains("--out"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
