@@ -155,6 +155,14 @@ pub fn check_out(
     Ok(())
 }
 
+fn article(t: DType) -> &'static str {
+    if t.name().starts_with('i') {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 fn standard_layout(a: Array) -> Array {
     fn fix<T: Element>(a: ArrayD<T>) -> Array {
         if a.is_standard_layout() {

@@ -150,8 +150,3 @@ fn write_sexp(e: &Expr, out: &mut String) {
         }
     }
 }
-
-/// A span-free S-expression dump, e.g. `(+ x (* 2 y))`.
-pub fn sexp(e: &Expr) -> String {
-    format!("{e:?}")
-}
