@@ -143,12 +143,14 @@ pub fn check_out(
         return Err(Error::new(
             ErrorKind::OutCast,
             format!(
-                "cannot cast the {dt} result into a {out_dtype} `out` under the same_kind rule"
+                "cannot cast the {dt} result into {} {out_dtype} `out` under the same_kind rule",
+                article(out_dtype)
             ),
         )
         .at(span, format!("this is {dt}"))
         .help(format!(
-            "pass a {dt} `out`, or cast explicitly, e.g. `{}(…)`",
+            "pass {} {dt} `out`, or cast explicitly, e.g. `{}(…)`",
+            article(dt),
             out_dtype.name()
         )));
     }

@@ -101,8 +101,7 @@ fn unexpected_token(src: &str, tok: &Token<'_>, span: Span, expected: &[String])
         );
     }
     if *tok == Token::RParen && unclosed_paren(&src[..span.start]).is_none() {
-        return Error::new(ErrorKind::UnexpectedToken, "unmatched `)`")
-            .at(span, "no `(` to close");
+        return Error::new(ErrorKind::UnexpectedToken, "unmatched `)`").at(span, "no `(` to close");
     }
     let mut err = Error::new(
         ErrorKind::UnexpectedToken,
@@ -146,8 +145,8 @@ fn unclosed_paren(src: &str) -> Option<Span> {
 }
 
 const BINARY_OPS: [&str; 18] = [
-    "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "<", "<=", "==", "!=",
-    ">=", ">",
+    "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "<", "<=", "==", "!=", ">=",
+    ">",
 ];
 const OPERAND_STARTS: [&str; 10] = [
     "int", "float", "imag", "True", "False", "name", "(", "-", "+", "~",
@@ -186,10 +185,10 @@ fn describe_expected(expected: &[String]) -> String {
 
 /// Python's keywords (and numjit's boolean keywords): never valid variable names.
 const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
-    "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
-    "try", "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 /// Checks that `name` can be used as a variable: an identifier, not a keyword, not a
@@ -204,7 +203,9 @@ pub fn check_var_name(name: &str) -> Result<(), Error> {
             ErrorKind::InvalidName,
             format!("`{name}` is not a valid variable name"),
         )
-        .help("a name starts with an ASCII letter or `_` and continues with letters, digits or `_`"));
+        .help(
+            "a name starts with an ASCII letter or `_` and continues with letters, digits or `_`",
+        ));
     }
     if KEYWORDS.contains(&name) {
         return Err(Error::new(
