@@ -38,7 +38,10 @@ fn checked<'s>(kind: ExprKind, depth: usize, span: Span) -> Built<'s> {
     if depth > MAX_DEPTH {
         return Err(ParseError::User {
             error: Error::new(ErrorKind::TooDeep, "expression nests too deeply")
-                .at(span, format!("more than {MAX_DEPTH} levels of operators and calls"))
+                .at(
+                    span,
+                    format!("more than {MAX_DEPTH} levels of operators and calls"),
+                )
                 .help(
                     "each operator or call adds a level (a long sum `a + b + ...` too); \
                      split the expression into smaller ones",
