@@ -36,11 +36,7 @@ impl Compiled {
 pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
     let ast = crate::syntax::parse(expr)?;
     let program = crate::types::check(&ast, sig)?;
-    Ok(Compiled {
-        src: expr.to_string(),
-        ast,
-        program,
-    })
+    Ok(Compiled { src: expr.to_string(), ast, program })
 }
 
 pub fn evaluate(expr: &str, vars: &Vars) -> Result<Array, Error> {
