@@ -66,7 +66,10 @@ fn parse_shape(tok: &str) -> Result<Vec<usize>, String> {
     }
     inner
         .split(',')
-        .map(|d| d.parse::<usize>().map_err(|e| format!("bad shape {tok:?}: {e}")))
+        .map(|d| {
+            d.parse::<usize>()
+                .map_err(|e| format!("bad shape {tok:?}: {e}"))
+        })
         .collect()
 }
 
@@ -96,8 +99,15 @@ fn parse_complex(t: &str) -> Result<Complex64, String> {
     Ok(Complex64::new(parse_num(re)?, parse_num(im)?))
 }
 
-fn build<T>(shape: &[usize], toks: &[&str], f: impl Fn(&str) -> Result<T, String>) -> Result<ArrayD<T>, String> {
-    let data = toks.iter().map(|t| f(t)).collect::<Result<Vec<T>, String>>()?;
+fn build<T>(
+    shape: &[usize],
+    toks: &[&str],
+    f: impl Fn(&str) -> Result<T, String>,
+) -> Result<ArrayD<T>, String> {
+    let data = toks
+        .iter()
+        .map(|t| f(t))
+        .collect::<Result<Vec<T>, String>>()?;
     ArrayD::from_shape_vec(IxDyn(shape), data).map_err(|e| format!("shape {shape:?}: {e}"))
 }
 
@@ -189,7 +199,9 @@ fn parse_corpus(text: &str) -> Vec<Case> {
             "expr" => case.expr = rest.to_string(),
             "src" => case.srcs.push(rest.to_string()),
             "in" => {
-                let (name, spec) = rest.split_once(' ').unwrap_or_else(|| fail("bad input".into()));
+                let (name, spec) = rest
+                    .split_once(' ')
+                    .unwrap_or_else(|| fail("bad input".into()));
                 let input = match spec.strip_prefix("lit ") {
                     Some(lit) => Input::Literal(parse_literal(lit).unwrap_or_else(|e| fail(e))),
                     None => Input::Array {
@@ -200,7 +212,9 @@ fn parse_corpus(text: &str) -> Vec<Case> {
                 case.inputs.push((name.to_string(), input));
             }
             "view" => {
-                let (name, spec) = rest.split_once(' ').unwrap_or_else(|| fail("bad view".into()));
+                let (name, spec) = rest
+                    .split_once(' ')
+                    .unwrap_or_else(|| fail("bad view".into()));
                 let op = parse_view(spec).unwrap_or_else(|e| fail(e));
                 match case.inputs.iter_mut().find(|(n, _)| n == name) {
                     Some((_, Input::Array { views, .. })) => views.push(op),
@@ -216,7 +230,9 @@ fn parse_corpus(text: &str) -> Vec<Case> {
             "numpy" => case.numpy = Some(rest.to_string()),
             "differs" => case.differs = Some(rest.to_string()),
             "end" => {
-                let case = cur.take().unwrap_or_else(|| fail("`end` outside a case".into()));
+                let case = cur
+                    .take()
+                    .unwrap_or_else(|| fail("`end` outside a case".into()));
                 if case.expr.is_empty() || matches!(&case.want, Want::Error(c) if c.is_empty()) {
                     fail("case without `expr` or `want`".into());
                 }
@@ -308,7 +324,12 @@ fn mismatches(want: &Array, got: &Array) -> String {
     let bad: Vec<usize> = (0..w.len()).filter(|&i| !w[i].same(g[i])).collect();
     let mut s = format!("\n  differing:  {} of {} elements:", bad.len(), w.len());
     for &i in bad.iter().take(8) {
-        let _ = write!(s, "\n    flat[{i}]: expected {} got {}", fmt_scalar(w[i]), fmt_scalar(g[i]));
+        let _ = write!(
+            s,
+            "\n    flat[{i}]: expected {} got {}",
+            fmt_scalar(w[i]),
+            fmt_scalar(g[i])
+        );
     }
     s
 }
@@ -326,15 +347,14 @@ fn run(case: &Case) -> Result<(), String> {
             }
         }
     }
-    let got = catch_unwind(AssertUnwindSafe(|| numjit::evaluate(&case.expr, &vars)))
-        .map_err(|p| {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            format!("PANIC: {msg}")
-        });
+    let got = catch_unwind(AssertUnwindSafe(|| numjit::evaluate(&case.expr, &vars))).map_err(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        format!("PANIC: {msg}")
+    });
     let got_text = |got: &Result<Result<Array, numjit::Error>, String>| match got {
         Ok(Ok(a)) => fmt_array(a),
         Ok(Err(e)) => format!("error {}: {}", e.code(), e.message),
@@ -343,7 +363,9 @@ fn run(case: &Case) -> Result<(), String> {
     let (ok, want_text, extra) = match (&case.want, &got) {
         (Want::Array(w), Ok(Ok(g))) => (w.same(g), fmt_array(w), mismatches(w, g)),
         (Want::Array(w), _) => (false, fmt_array(w), String::new()),
-        (Want::Error(code), Ok(Err(e))) => (e.code() == code, format!("error {code}"), String::new()),
+        (Want::Error(code), Ok(Err(e))) => {
+            (e.code() == code, format!("error {code}"), String::new())
+        }
         (Want::Error(code), _) => (false, format!("error {code}"), String::new()),
     };
     if ok {
@@ -353,7 +375,11 @@ fn run(case: &Case) -> Result<(), String> {
     for s in &case.srcs {
         let _ = writeln!(r, "  {s}");
     }
-    let _ = write!(r, "  expected: {want_text}\n  got:      {}{extra}", got_text(&got));
+    let _ = write!(
+        r,
+        "  expected: {want_text}\n  got:      {}{extra}",
+        got_text(&got)
+    );
     if let (Some(np), Some(why)) = (&case.numpy, &case.differs) {
         let _ = write!(r, "\n  (NumPy gives {np}; numjit differs: {why})");
     }
@@ -393,6 +419,11 @@ fn corpus_parser_reads_views_and_literals() {
     let v = input_view(base, views).unwrap();
     assert_eq!(v.shape(), &[2, 2]);
     // rows reversed, every other column, transposed: [[3, 0], [5, 2]]
-    assert_eq!(v.to_owned().to_scalars(), [3, 0, 5, 2].map(Scalar::Int32).to_vec());
-    assert!(matches!(cases[0].inputs[1].1, Input::Literal(Literal::Complex(c)) if c.im.is_sign_negative()));
+    assert_eq!(
+        v.to_owned().to_scalars(),
+        [3, 0, 5, 2].map(Scalar::Int32).to_vec()
+    );
+    assert!(
+        matches!(cases[0].inputs[1].1, Input::Literal(Literal::Complex(c)) if c.im.is_sign_negative())
+    );
 }
