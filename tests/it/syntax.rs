@@ -110,7 +110,6 @@ fn parse_errors() {
         ("err_e0101_bang", "!a", "E0101"),
         ("err_e0101_string", "'abc' + 1", "E0101"),
         ("err_e0101_unicode", "a + é", "E0101"),
-        ("err_e0101_nul", "a\0b", "E0101"),
         ("err_e0101_matmul", "a @ b", "E0101"),
         ("err_e0102_int", "9223372036854775809 + x", "E0102"),
         ("err_e0102_float", "x * 1e999", "E0102"),
@@ -207,6 +206,7 @@ fn huge_inputs_give_coded_errors() {
             format!("{}x", "(".repeat(60_000)),
             "E0104",
         ),
+        // Not snapshotted: the rendered source line would hold a raw NUL.
         ("NUL byte", "a + \0".to_string(), "E0101"),
     ];
     for (what, src, code) in cases {
