@@ -100,24 +100,29 @@ pub fn compare(src: &str, first: Node, rest: Vec<(BinaryOp, Node)>, lo: usize, h
     );
 
     // The common mistake: `a > 1 & b < 2` is `a > (1 & b) < 2`, because `&` binds
-    // tighter than comparisons. Rebuild what was meant from the source text.
+    // tighter than comparisons. Rebuild what was meant from the source text: the
+    // comparisons take the outermost operands of the bitwise expression in the middle.
     if let [left, mid, right] = operands[..] {
-        if let ExprKind::Binary(bitop, ml, mr) = &mid.kind {
-            let bare = mid.span.start == ml.span.start && mid.span.end == mr.span.end;
-            if bare && matches!(bitop, BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor) {
-                let (op1, op2, b) = (ops[0].symbol(), ops[1].symbol(), bitop.symbol());
-                let (l, ml, mr, r) = (text(left), text(ml), text(mr), text(right));
-                let error = err
-                    .at(
-                        span,
-                        format!("this is read as `{l} {op1} ({ml} {b} {mr}) {op2} {r}`"),
-                    )
-                    .help(format!(
-                        "`{b}` binds tighter than comparisons; parenthesise each comparison: \
-                         `({l} {op1} {ml}) {b} ({mr} {op2} {r})`"
-                    ));
-                return Err(error);
-            }
+        if let Some(b) = bare_bitop(mid) {
+            let (ml, mr) = (outer_operand(mid, true), outer_operand(mid, false));
+            let between = src.get(ml.span.end..mr.span.start).unwrap_or(" … ");
+            let (op1, op2) = (ops[0].symbol(), ops[1].symbol());
+            let (l, m, r) = (text(left), text(mid), text(right));
+            let simple = matches!(&mid.kind, ExprKind::Binary(_, a, z) if std::ptr::eq(&**a, ml) && std::ptr::eq(&**z, mr));
+            let binds = if simple {
+                format!("`{b}` binds")
+            } else {
+                "bitwise operators bind".to_string()
+            };
+            let error = err
+                .at(span, format!("this is read as `{l} {op1} ({m}) {op2} {r}`"))
+                .help(format!(
+                    "{binds} tighter than comparisons; parenthesise each comparison: \
+                     `({l} {op1} {}){between}({} {op2} {r})`",
+                    text(ml),
+                    text(mr),
+                ));
+            return Err(error);
         }
     }
 
@@ -140,4 +145,27 @@ pub fn compare(src: &str, first: Node, rest: Vec<(BinaryOp, Node)>, lo: usize, h
             pairs.join(" & ")
         ));
     Err(error)
+}
+
+/// The symbol of `e`'s operator if `e` is an unparenthesised `&`, `|` or `^`.
+fn bare_bitop(e: &Expr) -> Option<&'static str> {
+    match &e.kind {
+        ExprKind::Binary(op @ (BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor), l, r)
+            if e.span.start == l.span.start && e.span.end == r.span.end =>
+        {
+            Some(op.symbol())
+        }
+        _ => None,
+    }
+}
+
+/// The leftmost (or rightmost) operand of a bare bitwise expression: `1` in `1 & b | c`.
+fn outer_operand(mut e: &Expr, leftmost: bool) -> &Expr {
+    while bare_bitop(e).is_some() {
+        match &e.kind {
+            ExprKind::Binary(_, l, r) => e = if leftmost { l } else { r },
+            _ => break,
+        }
+    }
+    e
 }

@@ -127,6 +127,8 @@ fn parse_errors() {
         ("err_e0104_unclosed_call", "where(c, a,", "E0104"),
         ("err_e0105_bitand", "a > 1 & b < 2", "E0105"),
         ("err_e0105_bitor", "x <= 0 | x >= 10", "E0105"),
+        ("err_e0105_three_terms", "x > 0 & m | y < 1", "E0105"),
+        ("err_e0105_parenthesised_mid", "a < (b & c) < d", "E0105"),
         ("err_e0105_plain", "a < b < c", "E0105"),
         ("err_e0105_long", "a < b <= c < d", "E0105"),
         ("err_e0106_and", "a > 1 and b < 2", "E0106"),
