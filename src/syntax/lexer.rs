@@ -73,7 +73,7 @@ fn lex_error(src: &str, e: LexError, span: Span) -> Error {
         )
         .at(span, "leading zeros are not allowed")
         .help(format!(
-            "write `{}`; Python reserves leading zeros (use `0o` octal literals in Python itself)",
+            "write `{}`; leading zeros are ambiguous (Python 2 read them as octal)",
             text.trim_start_matches(['0', '_'])
         )),
         LexError::FloatOverflow => Error::new(
