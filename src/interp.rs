@@ -295,6 +295,11 @@ pub fn eval_op(op: Op, out: DType, args: &[AnyView]) -> Result<Array, OpError> {
             Float64 => |a: f64| a.sqrt(),
             Complex128 => sem::c_sqrt,
         ),
+        Op::Reciprocal => unary!(
+            Float32 => |a: f32| 1.0 / a,
+            Float64 => |a: f64| 1.0 / a,
+            Complex128 => sem::c_recip,
+        ),
         Op::Add => binary!(
             Int32 => |a: i32, b: i32| a.wrapping_add(b),
             Int64 => |a: i64, b: i64| a.wrapping_add(b),

@@ -289,6 +289,20 @@ pub fn c_div(a: Complex64, b: Complex64) -> Complex64 {
     }
 }
 
+/// `1/z` as NumPy's `reciprocal` loop computes it (a Smith-style formula of its own).
+pub fn c_recip(z: Complex64) -> Complex64 {
+    let (re, im) = (z.re, z.im);
+    if im.abs() <= re.abs() {
+        let r = im / re;
+        let d = re + im * r;
+        Complex64::new(1.0 / d, -r / d)
+    } else {
+        let r = re / im;
+        let d = re * r + im;
+        Complex64::new(r / d, -1.0 / d)
+    }
+}
+
 /// `|z|` exactly as NumPy 2's SIMD loop computes it: `larger * sqrt(fma(r, r, 1))` with
 /// `r = smaller / larger`, after mapping any inf part to inf and any NaN part to NaN.
 pub fn c_abs(a: Complex64) -> f64 {

@@ -426,8 +426,7 @@ impl Checker<'_> {
             }
         }
         // NumPy's fast paths for an array raised to a scalar: x**2 is a square,
-        // x**0.5 a square root, x**-1 a reciprocal (floats; for complex only the first
-        // two here — NumPy's complex reciprocal formula is not an op yet; square also for ints).
+        // x**0.5 a square root, x**-1 a reciprocal (floats and complex; square also for ints).
         if op == Op::Pow {
             if let (Val::Strong(_), Val::Weak(l, _)) = (a, b) {
                 let e = match l {
@@ -442,6 +441,9 @@ impl Checker<'_> {
                     Some(2.0) => return Ok(Val::Strong(self.op(Op::Mul, vec![x, x], t, span)?)),
                     Some(0.5) if t.is_float() || t.is_complex() => {
                         return Ok(Val::Strong(self.op(Op::Sqrt, vec![x], t, span)?))
+                    }
+                    Some(-1.0) if t.is_complex() && matches!(l, Literal::Int(_)) => {
+                        return Ok(Val::Strong(self.op(Op::Reciprocal, vec![x], t, span)?))
                     }
                     Some(-1.0) if t.is_float() => {
                         let one = self.strong(Val::Weak(Literal::Int(1), sb), Some(t))?;
