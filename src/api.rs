@@ -74,13 +74,15 @@ impl Compiled {
                         "literals are folded into the compiled code; compile again to change them",
                     ))
                 }
-                _ => return Err(Error::new(
-                    ErrorKind::BadArgument,
-                    format!(
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::BadArgument,
+                        format!(
                         "`{name}` was compiled as the literal {t} but is now missing or an array"
                     ),
-                )
-                .help("compile again with the new inputs")),
+                    )
+                    .help("compile again with the new inputs"))
+                }
             }
         }
         self.program

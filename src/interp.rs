@@ -143,16 +143,26 @@ pub fn check_out(
         return Err(Error::new(
             ErrorKind::OutCast,
             format!(
-                "cannot cast the {dt} result into a {out_dtype} `out` under the same_kind rule"
+                "cannot cast the {dt} result into {} {out_dtype} `out` under the same_kind rule",
+                article(out_dtype)
             ),
         )
         .at(span, format!("this is {dt}"))
         .help(format!(
-            "pass a {dt} `out`, or cast explicitly, e.g. `{}(…)`",
+            "pass {} {dt} `out`, or cast explicitly, e.g. `{}(…)`",
+            article(dt),
             out_dtype.name()
         )));
     }
     Ok(())
+}
+
+fn article(t: DType) -> &'static str {
+    if t.name().starts_with('i') {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn standard_layout(a: Array) -> Array {
@@ -284,6 +294,11 @@ pub fn eval_op(op: Op, out: DType, args: &[AnyView]) -> Result<Array, OpError> {
             Float32 => |a: f32| a.sqrt(),
             Float64 => |a: f64| a.sqrt(),
             Complex128 => sem::c_sqrt,
+        ),
+        Op::Reciprocal => unary!(
+            Float32 => |a: f32| 1.0 / a,
+            Float64 => |a: f64| 1.0 / a,
+            Complex128 => sem::c_recip,
         ),
         Op::Add => binary!(
             Int32 => |a: i32, b: i32| a.wrapping_add(b),

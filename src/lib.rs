@@ -8,7 +8,7 @@
 //! vars.insert("x", &x);
 //! let y = numjit::evaluate("((.25*x + .75)*x - 1.5)*x - 2", &vars).unwrap();
 //! assert_eq!(y.dtype(), numjit::DType::Float64);
-//! assert_eq!(y.as_f64().unwrap().as_slice().unwrap(), &[-2.0, -2.5, -1.0]);
+//! assert_eq!(y.as_f64().unwrap().as_slice().unwrap(), &[-2.0, -2.5, 0.0]);
 //! ```
 //!
 //! Errors are values with a stable code and a span:

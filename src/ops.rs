@@ -20,6 +20,8 @@ pub enum Op {
     Abs,
     /// `sqrt(x)` on float32, float64, complex128.
     Sqrt,
+    /// `1/x` with NumPy's `reciprocal` formula (what `z ** -1` means for complex `z`).
+    Reciprocal,
     Add,
     Sub,
     Mul,
@@ -55,7 +57,7 @@ pub enum Op {
 pub fn arity(op: Op) -> usize {
     use Op::*;
     match op {
-        Cast | Neg | Invert | Abs | Sqrt => 1,
+        Cast | Neg | Invert | Abs | Sqrt | Reciprocal => 1,
         Where => 3,
         _ => 2,
     }
@@ -75,6 +77,7 @@ impl Op {
             Invert => "invert",
             Abs => "abs",
             Sqrt => "sqrt",
+            Reciprocal => "reciprocal",
             Add => "add",
             Sub => "sub",
             Mul => "mul",
@@ -98,12 +101,13 @@ impl Op {
     }
 
     /// Every op, for exhaustive tests.
-    pub const ALL: [Op; 24] = [
+    pub const ALL: [Op; 25] = [
         Op::Cast,
         Op::Neg,
         Op::Invert,
         Op::Abs,
         Op::Sqrt,
+        Op::Reciprocal,
         Op::Add,
         Op::Sub,
         Op::Mul,
@@ -137,7 +141,7 @@ impl Op {
             Invert | BitAnd | BitOr | BitXor => matches!(t, Bool | Int32 | Int64),
             Shl | Shr => t.is_int(),
             Abs => true,
-            Sqrt | Div => matches!(t, Float32 | Float64 | Complex128),
+            Sqrt | Reciprocal | Div => matches!(t, Float32 | Float64 | Complex128),
             FloorDiv | Mod => matches!(t, Int32 | Int64 | Float32 | Float64),
             Pow => t != Bool,
             Lt | Le | Gt | Ge => t != Complex128,

@@ -253,8 +253,19 @@ pub fn f32_to_i64(x: f32) -> i64 {
     }
 }
 
-/// Complex multiplication as NumPy does it (no fused multiply-add).
+/// Complex multiplication as NumPy 2 computes it on x86-64 with AVX2/FMA (its SIMD loop
+/// uses a fused multiply-add/subtract): `re = fma(ar, br, -(ai*bi))`,
+/// `im = fma(ar, bi, ai*br)`.
 pub fn c_mul(a: Complex64, b: Complex64) -> Complex64 {
+    Complex64::new(
+        a.re.mul_add(b.re, -(a.im * b.im)),
+        a.re.mul_add(b.im, a.im * b.re),
+    )
+}
+
+/// Textbook complex multiplication (separate multiplies and adds), as NumPy's scalar
+/// `npy_cpow` and Python's own complex arithmetic compute it.
+pub fn c_mul_plain(a: Complex64, b: Complex64) -> Complex64 {
     Complex64::new(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re)
 }
 
@@ -278,14 +289,144 @@ pub fn c_div(a: Complex64, b: Complex64) -> Complex64 {
     }
 }
 
-/// `|z|` = hypot(re, im).
-pub fn c_abs(a: Complex64) -> f64 {
-    a.re.hypot(a.im)
+/// `1/z` as NumPy's `reciprocal` loop computes it (a Smith-style formula of its own).
+pub fn c_recip(z: Complex64) -> Complex64 {
+    let (re, im) = (z.re, z.im);
+    if im.abs() <= re.abs() {
+        let r = im / re;
+        let d = re + im * r;
+        Complex64::new(1.0 / d, -r / d)
+    } else {
+        let r = re / im;
+        let d = re * r + im;
+        Complex64::new(r / d, -1.0 / d)
+    }
 }
 
-/// Complex square root (principal branch).
+/// `|z|` exactly as NumPy 2's SIMD loop computes it: `larger * sqrt(fma(r, r, 1))` with
+/// `r = smaller / larger`, after mapping any inf part to inf and any NaN part to NaN.
+pub fn c_abs(a: Complex64) -> f64 {
+    let (mut re, mut im) = (a.re.abs(), a.im.abs());
+    if re == f64::INFINITY || im == f64::INFINITY {
+        return f64::INFINITY;
+    }
+    if re.is_nan() || im.is_nan() {
+        re = f64::NAN;
+        im = f64::NAN;
+    }
+    let larger = re.max(im);
+    let smaller = re.min(im);
+    if larger.is_nan() {
+        return f64::NAN;
+    }
+    let ratio = if larger == 0.0 { 0.0 } else { smaller / larger };
+    ratio.mul_add(ratio, 1.0).sqrt() * larger
+}
+
+/// Complex square root (principal branch), computed the way glibc's `csqrt` (which
+/// NumPy calls) does: `d = hypot(re, im)`, then the half-angle identity that avoids
+/// cancellation, with scaling near overflow and underflow and C99's special values.
 pub fn c_sqrt(a: Complex64) -> Complex64 {
-    a.sqrt()
+    let (x, y) = (a.re, a.im);
+    let c = Complex64::new;
+    if !x.is_finite() || !y.is_finite() {
+        return if y.is_infinite() {
+            c(f64::INFINITY, y)
+        } else if x.is_infinite() {
+            if x < 0.0 {
+                c(
+                    if y.is_nan() { f64::NAN } else { 0.0 },
+                    f64::INFINITY.copysign(y),
+                )
+            } else {
+                c(
+                    x,
+                    if y.is_nan() {
+                        f64::NAN
+                    } else {
+                        0.0f64.copysign(y)
+                    },
+                )
+            }
+        } else {
+            c(f64::NAN, f64::NAN)
+        };
+    }
+    if y == 0.0 {
+        return if x < 0.0 {
+            c(0.0, (-x).sqrt().copysign(y))
+        } else {
+            c(x.sqrt().abs(), 0.0f64.copysign(y))
+        };
+    }
+    if x == 0.0 {
+        let r = if y.abs() >= 2.0 * f64::MIN_POSITIVE {
+            (0.5 * y.abs()).sqrt()
+        } else {
+            0.5 * (2.0 * y.abs()).sqrt()
+        };
+        return c(r, r.copysign(y));
+    }
+    let (mut x, mut y) = (x, y);
+    let mut scale: i32 = 0;
+    if x.abs() > f64::MAX / 4.0 {
+        scale = 1;
+        x = scalbn(x, -2);
+        y = scalbn(y, -2);
+    } else if y.abs() > f64::MAX / 4.0 {
+        scale = 1;
+        x = if x.abs() >= 4.0 * f64::MIN_POSITIVE {
+            scalbn(x, -2)
+        } else {
+            0.0
+        };
+        y = scalbn(y, -2);
+    } else if x.abs() < 2.0 * f64::MIN_POSITIVE && y.abs() < 2.0 * f64::MIN_POSITIVE {
+        scale = -((f64::MANTISSA_DIGITS as i32 + 1) / 2);
+        x = scalbn(x, -2 * scale);
+        y = scalbn(y, -2 * scale);
+    }
+    let d = x.hypot(y);
+    let (mut r, mut s);
+    if x > 0.0 {
+        r = (0.5 * (d + x)).sqrt();
+        if scale == 1 && y.abs() < 1.0 {
+            s = y / r;
+            r = scalbn(r, scale);
+            scale = 0;
+        } else {
+            s = 0.5 * (y / r);
+        }
+    } else {
+        s = (0.5 * (d - x)).sqrt();
+        if scale == 1 && y.abs() < 1.0 {
+            r = (y / s).abs();
+            s = scalbn(s, scale);
+            scale = 0;
+        } else {
+            r = (0.5 * (y / s)).abs();
+        }
+    }
+    if scale != 0 {
+        r = scalbn(r, scale);
+        s = scalbn(s, scale);
+    }
+    c(r, s.copysign(y))
+}
+
+/// `x * 2^n`, exact (by repeated power-of-two scaling, so no double rounding).
+fn scalbn(x: f64, n: i32) -> f64 {
+    let mut x = x;
+    let mut n = n;
+    while n > 1000 {
+        x *= 2f64.powi(1000);
+        n -= 1000;
+    }
+    while n < -1000 {
+        x *= 2f64.powi(-1000);
+        n += 1000;
+    }
+    x * 2f64.powi(n)
 }
 
 /// `a ** b` for complex: NumPy's `nc_pow` (small integer exponents by repeated
@@ -306,8 +447,8 @@ pub fn c_pow(a: Complex64, b: Complex64) -> Complex64 {
         let n = b.re as i64;
         match n {
             1 => return a,
-            2 => return c_mul(a, a),
-            3 => return c_mul(c_mul(a, a), a),
+            2 => return c_mul_plain(a, a),
+            3 => return c_mul_plain(c_mul_plain(a, a), a),
             _ => {}
         }
         let mut mask = 1i64;
@@ -316,10 +457,10 @@ pub fn c_pow(a: Complex64, b: Complex64) -> Complex64 {
         let mut p = a;
         while mask <= m {
             if m & mask != 0 {
-                aa = c_mul(aa, p);
+                aa = c_mul_plain(aa, p);
             }
             mask <<= 1;
-            p = c_mul(p, p);
+            p = c_mul_plain(p, p);
         }
         return if n < 0 { c_div(one, aa) } else { aa };
     }
@@ -377,5 +518,19 @@ mod tests {
             Complex64::new(-3.0, 4.0)
         );
         assert_eq!(c_abs(Complex64::new(3.0, 4.0)), 5.0);
+        assert_eq!(c_sqrt(Complex64::new(-4.0, 0.0)), Complex64::new(0.0, 2.0));
+        assert_eq!(
+            c_sqrt(Complex64::new(-4.0, -0.0)),
+            Complex64::new(0.0, -2.0)
+        );
+        assert_eq!(c_sqrt(Complex64::new(3.0, 4.0)), Complex64::new(2.0, 1.0));
+        let h = std::f64::consts::FRAC_1_SQRT_2;
+        assert_eq!(c_sqrt(Complex64::new(0.0, 1.0)), Complex64::new(h, h));
+        assert_eq!(
+            c_abs(Complex64::new(f64::NAN, f64::INFINITY)),
+            f64::INFINITY
+        );
+        assert!(c_abs(Complex64::new(f64::NAN, 1.0)).is_nan());
+        assert_eq!(c_abs(Complex64::new(0.0, -0.0)), 0.0);
     }
 }

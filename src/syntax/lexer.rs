@@ -73,7 +73,7 @@ fn lex_error(src: &str, e: LexError, span: Span) -> Error {
         )
         .at(span, "leading zeros are not allowed")
         .help(format!(
-            "write `{}`; Python reserves leading zeros (use `0o` octal literals in Python itself)",
+            "write `{}`; leading zeros are ambiguous (Python 2 read them as octal)",
             text.trim_start_matches(['0', '_'])
         )),
         LexError::FloatOverflow => Error::new(
@@ -103,6 +103,9 @@ fn unexpected_char(text: &str, span: Span) -> Error {
         '\'' | '"' => err.help("strings are not supported; expressions work on numbers and arrays"),
         '\0' => err.help("the expression contains a NUL byte"),
         '@' => err.help("matrix multiplication is not supported; numjit is elementwise only"),
+        '.' => {
+            err.help("attribute access is not supported; a number needs a digit next to its `.`")
+        }
         '[' | ']' => err.help("indexing is not supported; slice the array before passing it in"),
         _ => err,
     }

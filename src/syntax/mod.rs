@@ -42,7 +42,7 @@ pub fn parse(src: &str) -> Result<Expr, Error> {
     }
     if src.chars().all(is_blank) {
         return Err(Error::new(ErrorKind::Empty, "the expression is empty")
-            .at(Span::new(0, src.len()), "expected an expression")
+            .at(Span::new(0, 0), "expected an expression")
             .help("write an expression such as `2*x + 1`"));
     }
     grammar::ExprParser::new()
@@ -100,9 +100,10 @@ fn unexpected_token(src: &str, tok: &Token<'_>, span: Span, expected: &[String])
              e.g. `(a > 1) & (b < 2)`",
         );
     }
-    if *tok == Token::RParen && unclosed_paren(&src[..span.start]).is_none() {
-        return Error::new(ErrorKind::UnexpectedToken, "unmatched `)`")
-            .at(span, "no `(` to close");
+    let wants = |t: &str| expected.iter().any(|e| e.trim_matches('"') == t);
+    // A stray `)` after a complete operand: say so, rather than listing operators.
+    if *tok == Token::RParen && !wants("name") && unclosed_paren(&src[..span.start]).is_none() {
+        return Error::new(ErrorKind::UnexpectedToken, "unmatched `)`").at(span, "no `(` to close");
     }
     let mut err = Error::new(
         ErrorKind::UnexpectedToken,
@@ -123,8 +124,11 @@ fn unexpected_token(src: &str, tok: &Token<'_>, span: Span, expected: &[String])
             | Token::False
             | Token::LParen
     );
-    if operand && expected.iter().any(|t| t == "\"*\"") {
+    if operand && wants("*") {
         err = err.help("two operands need an operator between them, e.g. `2 * x`");
+    } else if *tok == Token::Comma && !wants("name") {
+        err = err
+            .help("tuples are not supported; only function calls take comma-separated arguments");
     }
     err
 }
@@ -146,8 +150,8 @@ fn unclosed_paren(src: &str) -> Option<Span> {
 }
 
 const BINARY_OPS: [&str; 18] = [
-    "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "<", "<=", "==", "!=",
-    ">=", ">",
+    "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "<", "<=", "==", "!=", ">=",
+    ">",
 ];
 const OPERAND_STARTS: [&str; 10] = [
     "int", "float", "imag", "True", "False", "name", "(", "-", "+", "~",
@@ -169,14 +173,16 @@ fn describe_expected(expected: &[String]) -> String {
         let covered = (has_operands && OPERAND_STARTS.contains(n))
             || (has_operators && (BINARY_OPS.contains(n) || *n == "("));
         if !covered {
-            parts.push(match *n {
+            let part = match *n {
                 "int" | "float" | "imag" => "a number".to_string(),
                 "name" => "a name".to_string(),
                 other => format!("`{other}`"),
-            });
+            };
+            if !parts.contains(&part) {
+                parts.push(part);
+            }
         }
     }
-    parts.dedup();
     match parts.len() {
         0 => "the end of the expression".to_string(),
         1 => parts.remove(0),
@@ -186,10 +192,10 @@ fn describe_expected(expected: &[String]) -> String {
 
 /// Python's keywords (and numjit's boolean keywords): never valid variable names.
 const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
-    "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
-    "try", "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 /// Checks that `name` can be used as a variable: an identifier, not a keyword, not a
@@ -204,7 +210,9 @@ pub fn check_var_name(name: &str) -> Result<(), Error> {
             ErrorKind::InvalidName,
             format!("`{name}` is not a valid variable name"),
         )
-        .help("a name starts with an ASCII letter or `_` and continues with letters, digits or `_`"));
+        .help(
+            "a name starts with an ASCII letter or `_` and continues with letters, digits or `_`",
+        ));
     }
     if KEYWORDS.contains(&name) {
         return Err(Error::new(

@@ -1,12 +1,11 @@
 //! Builds AST nodes for the grammar's actions: spans, the depth limit, and the
-//! chained-comparison error. Knows nothing about parsing tables or token streams.
+//! chained-comparison error. Knows nothing about parsing tables or token streams
+//! (the grammar wraps these errors into LALRPOP's type).
 
 use super::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
-use super::token::Token;
 use crate::error::{Error, ErrorKind};
 use crate::limits::MAX_DEPTH;
 use crate::span::Span;
-use lalrpop_util::ParseError;
 
 /// An expression under construction, with its depth cached so the limit check is O(1)
 /// per node (recomputing [`Expr::depth`] at each node would be quadratic).
@@ -16,7 +15,7 @@ pub struct Node {
 }
 
 /// What a fallible grammar action returns.
-pub type Built<'s> = Result<Node, ParseError<usize, Token<'s>, Error>>;
+pub type Built = Result<Node, Error>;
 
 pub fn leaf(kind: ExprKind, lo: usize, hi: usize) -> Node {
     Node {
@@ -34,16 +33,19 @@ pub fn paren(mut inner: Node, lo: usize, hi: usize) -> Node {
 
 /// Fails before building a node deeper than the limit, so no tree ever exceeds it
 /// (which also keeps the recursive `Drop` of a tree shallow).
-fn checked<'s>(kind: ExprKind, depth: usize, span: Span) -> Built<'s> {
+fn checked(kind: ExprKind, depth: usize, span: Span) -> Built {
     if depth > MAX_DEPTH {
-        return Err(ParseError::User {
-            error: Error::new(ErrorKind::TooDeep, "expression nests too deeply")
-                .at(span, format!("more than {MAX_DEPTH} levels of operators and calls"))
+        return Err(
+            Error::new(ErrorKind::TooDeep, "expression nests too deeply")
+                .at(
+                    span,
+                    format!("more than {MAX_DEPTH} levels of operators and calls"),
+                )
                 .help(
                     "each operator or call adds a level (a long sum `a + b + ...` too); \
                      split the expression into smaller ones",
                 ),
-        });
+        );
     }
     Ok(Node {
         expr: Expr::new(kind, span),
@@ -51,7 +53,7 @@ fn checked<'s>(kind: ExprKind, depth: usize, span: Span) -> Built<'s> {
     })
 }
 
-pub fn unary<'s>(op: UnaryOp, e: Node, lo: usize, hi: usize) -> Built<'s> {
+pub fn unary(op: UnaryOp, e: Node, lo: usize, hi: usize) -> Built {
     let depth = e.depth + 1;
     checked(
         ExprKind::Unary(op, Box::new(e.expr)),
@@ -60,7 +62,7 @@ pub fn unary<'s>(op: UnaryOp, e: Node, lo: usize, hi: usize) -> Built<'s> {
     )
 }
 
-pub fn binary<'s>(op: BinaryOp, l: Node, r: Node, lo: usize, hi: usize) -> Built<'s> {
+pub fn binary(op: BinaryOp, l: Node, r: Node, lo: usize, hi: usize) -> Built {
     let depth = l.depth.max(r.depth) + 1;
     checked(
         ExprKind::Binary(op, Box::new(l.expr), Box::new(r.expr)),
@@ -69,7 +71,7 @@ pub fn binary<'s>(op: BinaryOp, l: Node, r: Node, lo: usize, hi: usize) -> Built
     )
 }
 
-pub fn call<'s>(name: &str, args: Vec<Node>, lo: usize, name_hi: usize, hi: usize) -> Built<'s> {
+pub fn call(name: &str, args: Vec<Node>, lo: usize, name_hi: usize, hi: usize) -> Built {
     let depth = args.iter().map(|a| a.depth).max().unwrap_or(0) + 1;
     let kind = ExprKind::Call {
         func: name.to_string(),
@@ -82,17 +84,11 @@ pub fn call<'s>(name: &str, args: Vec<Node>, lo: usize, name_hi: usize, hi: usiz
 /// `first op1 x1 op2 x2 ...`: one comparison is a binary node; more is an error,
 /// because Python would evaluate `a < b < c` as `a < b and b < c`, which needs a
 /// single truth value and fails on arrays.
-pub fn compare<'s>(
-    src: &str,
-    first: Node,
-    mut rest: Vec<(BinaryOp, Node)>,
-    lo: usize,
-    hi: usize,
-) -> Built<'s> {
-    if rest.len() == 1 {
-        let (op, r) = rest.pop().expect("one element");
-        return binary(op, first, r, lo, hi);
-    }
+pub fn compare(src: &str, first: Node, rest: Vec<(BinaryOp, Node)>, lo: usize, hi: usize) -> Built {
+    let rest = match <[_; 1]>::try_from(rest) {
+        Ok([(op, r)]) => return binary(op, first, r, lo, hi),
+        Err(rest) => rest,
+    };
     let text = |e: &Expr| src.get(e.span.range()).unwrap_or("…").to_string();
     let mut operands = vec![&first.expr];
     operands.extend(rest.iter().map(|(_, n)| &n.expr));
@@ -104,24 +100,29 @@ pub fn compare<'s>(
     );
 
     // The common mistake: `a > 1 & b < 2` is `a > (1 & b) < 2`, because `&` binds
-    // tighter than comparisons. Rebuild what was meant from the source text.
+    // tighter than comparisons. Rebuild what was meant from the source text: the
+    // comparisons take the outermost operands of the bitwise expression in the middle.
     if let [left, mid, right] = operands[..] {
-        if let ExprKind::Binary(bitop, ml, mr) = &mid.kind {
-            let bare = mid.span.start == ml.span.start && mid.span.end == mr.span.end;
-            if bare && matches!(bitop, BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor) {
-                let (op1, op2, b) = (ops[0].symbol(), ops[1].symbol(), bitop.symbol());
-                let (l, ml, mr, r) = (text(left), text(ml), text(mr), text(right));
-                let error = err
-                    .at(
-                        span,
-                        format!("this is read as `{l} {op1} ({ml} {b} {mr}) {op2} {r}`"),
-                    )
-                    .help(format!(
-                        "`{b}` binds tighter than comparisons; parenthesise each comparison: \
-                         `({l} {op1} {ml}) {b} ({mr} {op2} {r})`"
-                    ));
-                return Err(ParseError::User { error });
-            }
+        if let Some(b) = bare_bitop(mid) {
+            let (ml, mr) = (outer_operand(mid, true), outer_operand(mid, false));
+            let between = src.get(ml.span.end..mr.span.start).unwrap_or(" … ");
+            let (op1, op2) = (ops[0].symbol(), ops[1].symbol());
+            let (l, m, r) = (text(left), text(mid), text(right));
+            let simple = matches!(&mid.kind, ExprKind::Binary(_, a, z) if std::ptr::eq(&**a, ml) && std::ptr::eq(&**z, mr));
+            let binds = if simple {
+                format!("`{b}` binds")
+            } else {
+                "bitwise operators bind".to_string()
+            };
+            let error = err
+                .at(span, format!("this is read as `{l} {op1} ({m}) {op2} {r}`"))
+                .help(format!(
+                    "{binds} tighter than comparisons; parenthesise each comparison: \
+                     `({l} {op1} {}){between}({} {op2} {r})`",
+                    text(ml),
+                    text(mr),
+                ));
+            return Err(error);
         }
     }
 
@@ -143,5 +144,28 @@ pub fn compare<'s>(
             "compare pairwise and combine with `&`: `{}`",
             pairs.join(" & ")
         ));
-    Err(ParseError::User { error })
+    Err(error)
+}
+
+/// The symbol of `e`'s operator if `e` is an unparenthesised `&`, `|` or `^`.
+fn bare_bitop(e: &Expr) -> Option<&'static str> {
+    match &e.kind {
+        ExprKind::Binary(op @ (BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor), l, r)
+            if e.span.start == l.span.start && e.span.end == r.span.end =>
+        {
+            Some(op.symbol())
+        }
+        _ => None,
+    }
+}
+
+/// The leftmost (or rightmost) operand of a bare bitwise expression: `1` in `1 & b | c`.
+fn outer_operand(mut e: &Expr, leftmost: bool) -> &Expr {
+    while bare_bitop(e).is_some() {
+        match &e.kind {
+            ExprKind::Binary(_, l, r) => e = if leftmost { l } else { r },
+            _ => break,
+        }
+    }
+    e
 }

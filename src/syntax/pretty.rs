@@ -99,7 +99,13 @@ fn write_expr(e: &Expr, out: &mut String) {
 fn float_text(v: f64) -> String {
     if !v.is_finite() {
         // The lexer never produces these; print what NumPy would call them.
-        return if v.is_nan() { "nan".into() } else if v > 0.0 { "inf".into() } else { "-inf".into() };
+        return if v.is_nan() {
+            "nan".into()
+        } else if v > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     let s = format!("{v:?}");
     if s.contains(['.', 'e', 'E']) {
@@ -149,9 +155,4 @@ fn write_sexp(e: &Expr, out: &mut String) {
             out.push(')');
         }
     }
-}
-
-/// A span-free S-expression dump, e.g. `(+ x (* 2 y))`.
-pub fn sexp(e: &Expr) -> String {
-    format!("{e:?}")
 }

@@ -144,11 +144,11 @@ fn float_value(text: &str) -> Result<f64, LexError> {
 }
 
 impl Token<'_> {
-    /// How the token is shown in messages, e.g. "`+`" or "the number `3`".
+    /// How the token is shown in messages, e.g. "`+`" or "number `3`".
     pub fn describe(&self, text: &str) -> String {
         match self {
-            Token::Int(_) | Token::Float(_) | Token::Imag(_) => format!("the number `{text}`"),
-            Token::Name(_) => format!("the name `{text}`"),
+            Token::Int(_) | Token::Float(_) | Token::Imag(_) => format!("number `{text}`"),
+            Token::Name(_) => format!("name `{text}`"),
             _ => format!("`{text}`"),
         }
     }
@@ -219,5 +219,21 @@ mod tests {
         assert_eq!(lex("1e999"), vec![Err(LexError::FloatOverflow)]);
         assert_eq!(lex("007"), vec![Err(LexError::LeadingZeros)]);
         assert_eq!(lex("000"), vec![Ok(Token::Int(0))]);
+        assert_eq!(lex("1.j"), vec![Ok(Token::Imag(1.0))]);
+        // An incomplete exponent is a number followed by a name, not an error.
+        assert_eq!(lex("1e"), vec![Ok(Token::Int(1)), Ok(Token::Name("e"))]);
+        assert_eq!(
+            lex("1e+"),
+            vec![Ok(Token::Int(1)), Ok(Token::Name("e")), Ok(Token::Plus)]
+        );
+        assert_eq!(
+            lex("1.5e-x"),
+            vec![
+                Ok(Token::Float(1.5)),
+                Ok(Token::Name("e")),
+                Ok(Token::Minus),
+                Ok(Token::Name("x"))
+            ]
+        );
     }
 }

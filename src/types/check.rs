@@ -307,6 +307,10 @@ impl Checker<'_> {
                 .help(help.to_string()))
         };
         match op {
+            UnaryOp::Pos if dt == DType::Bool => bad(
+                "the unary `+` operator is not supported for bool".into(),
+                "NumPy has no `positive` for bool; drop the `+`, or cast with `int64(…)`",
+            ),
             UnaryOp::Pos => Ok(Val::Strong(id)),
             UnaryOp::Neg if dt == DType::Bool => bad(
                 "the unary `-` operator is not supported for bool".into(),
@@ -334,6 +338,16 @@ impl Checker<'_> {
             }
             _ => return Err(internal("unreachable literal pair")),
         };
+        // NumPy 2 compares an int array with an out-of-range Python int exactly
+        // (`int32_array < 3000000000` is all True); comparing in int64 does the same.
+        if bop.is_comparison() && t == DType::Int32 {
+            if let (Val::Weak(Literal::Int(v), _), _) | (_, Val::Weak(Literal::Int(v), _)) = (a, b)
+            {
+                if i32::try_from(v).is_err() {
+                    t = DType::Int64;
+                }
+            }
+        }
         let sym = bop.symbol();
         let (sa, sb) = (self.span_of(a), self.span_of(b));
         let da = self.describe(a);
@@ -412,10 +426,12 @@ impl Checker<'_> {
             }
         }
         // NumPy's fast paths for an array raised to a scalar: x**2 is a square,
-        // x**0.5 a square root, x**-1 a reciprocal (floats; square also for ints).
-        if op == Op::Pow && !t.is_complex() {
+        // x**0.5 a square root, x**-1 a reciprocal (floats and complex; square also for ints).
+        if op == Op::Pow {
             if let (Val::Strong(_), Val::Weak(l, _)) = (a, b) {
                 let e = match l {
+                    // NumPy squares complex arrays only for an int exponent; `z**2.0` is cpow.
+                    Literal::Float(f) if t.is_complex() && f == 2.0 => None,
                     Literal::Int(i) => Some(i as f64),
                     Literal::Float(f) => Some(f),
                     Literal::Bool(_) | Literal::Complex(_) => None,
@@ -423,8 +439,11 @@ impl Checker<'_> {
                 let x = self.strong(a, Some(t))?;
                 match e {
                     Some(2.0) => return Ok(Val::Strong(self.op(Op::Mul, vec![x, x], t, span)?)),
-                    Some(0.5) if t.is_float() => {
+                    Some(0.5) if t.is_float() || t.is_complex() => {
                         return Ok(Val::Strong(self.op(Op::Sqrt, vec![x], t, span)?))
+                    }
+                    Some(-1.0) if t.is_complex() && matches!(l, Literal::Int(_)) => {
+                        return Ok(Val::Strong(self.op(Op::Reciprocal, vec![x], t, span)?))
                     }
                     Some(-1.0) if t.is_float() => {
                         let one = self.strong(Val::Weak(Literal::Int(1), sb), Some(t))?;

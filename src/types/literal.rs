@@ -283,7 +283,7 @@ pub fn binary(op: BinaryOp, a: Literal, b: Literal) -> Result<Literal, LitError>
             Ok(match op {
                 Add => L::Complex(x + y),
                 Sub => L::Complex(x - y),
-                Mul => L::Complex(semantics::c_mul(x, y)),
+                Mul => L::Complex(semantics::c_mul_plain(x, y)),
                 Div => L::Complex(py_c_div(x, y)?),
                 Pow => L::Complex(py_c_pow(x, y)?),
                 _ => return Err(unsupported(sym, a, Some(b))),
@@ -435,9 +435,9 @@ fn py_c_pow(a: Complex64, b: Complex64) -> Result<Complex64, LitError> {
         let mut m = n.unsigned_abs();
         while m > 0 {
             if m & 1 == 1 {
-                r = semantics::c_mul(r, p);
+                r = semantics::c_mul_plain(r, p);
             }
-            p = semantics::c_mul(p, p);
+            p = semantics::c_mul_plain(p, p);
             m >>= 1;
         }
         return if n < 0 { py_c_div(one, r) } else { Ok(r) };
