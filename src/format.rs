@@ -563,6 +563,8 @@ mod tests {
     const LINSPACE: &str = "[0.   0.25 0.5  0.75 1.  ]";
     const POLY: &str = "[-2.         -2.32421875 -2.53125    -2.59765625 -2.5       ]";
 
+    // The literals are NumPy's exact reprs of the test values, not approximations.
+    #[allow(clippy::excessive_precision, clippy::approx_constant)]
     fn numpy_cases() -> Vec<(Array, &'static str)> {
         vec![
         (arr!(Float64, [3], [1.0f64, 2.5f64, 3.0f64]), "[1.  2.5 3. ]"),

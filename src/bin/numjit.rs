@@ -57,7 +57,7 @@ struct EvalArgs {
 struct Failure {
     error: Error,
     /// `(name, source)` to render against; `None` prints the message and help only.
-    source: Option<(String, String)>,
+    source: Option<(&'static str, String)>,
 }
 
 impl Failure {
@@ -71,14 +71,14 @@ impl Failure {
     fn in_expr(error: Error, expr: &str) -> Failure {
         Failure {
             error,
-            source: Some(("expr".to_string(), expr.to_string())),
+            source: Some(("expr", expr.to_string())),
         }
     }
 
     fn in_arg(error: Error, arg: &str) -> Failure {
         Failure {
             error,
-            source: Some(("argument".to_string(), arg.to_string())),
+            source: Some(("argument", arg.to_string())),
         }
     }
 

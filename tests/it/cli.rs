@@ -82,7 +82,7 @@ fn load<T: ReadableElement>(p: &Path) -> ArrayD<T> {
 /// A v1.0 `.npy` header for `dict`, padded to 64 bytes as NumPy does.
 fn npy_header(dict: &str) -> Vec<u8> {
     let mut h = dict.as_bytes().to_vec();
-    while (10 + h.len() + 1) % 64 != 0 {
+    while !(10 + h.len() + 1).is_multiple_of(64) {
         h.push(b' ');
     }
     h.push(b'\n');
