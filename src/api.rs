@@ -1,50 +1,186 @@
-//! The public entry points: `evaluate`, `evaluate_into`, `compile`.
-use crate::array::{Array, IntoOut, Vars};
-use crate::error::Error;
+//! The public entry points: `evaluate`, `evaluate_into`, `compile` → `Compiled`.
+//! Binds names to views and hands a checked program to an engine; owns no semantics.
+
+use crate::array::{AnyView, Array, IntoOut, Var, Vars};
+use crate::error::{Error, ErrorKind};
 use crate::ir::Program;
 use crate::syntax::Expr;
+use crate::types::check::SigType;
 use crate::types::Signature;
 
-/// A checked (and, with the JIT, compiled) expression, reusable across calls.
-#[derive(Debug)]
+/// A parsed and checked expression, reusable across calls with inputs of the same dtypes.
+///
+/// ```
+/// use ndarray::array;
+/// use numjit::{DType, Signature, Vars};
+/// let f = numjit::compile("a*b + c", &Signature::new()
+///     .with("a", DType::Float64).with("b", DType::Float64).with("c", DType::Float64)).unwrap();
+/// let (a, b, c) = (array![1.0, 2.0], array![3.0, 4.0], array![0.5, 0.5]);
+/// let mut vars = Vars::new();
+/// vars.insert("a", &a).insert("b", &b).insert("c", &c);
+/// let y = f.run(&vars).unwrap();
+/// assert_eq!(y.as_f64().unwrap().as_slice().unwrap(), &[3.5, 8.5]);
+/// ```
+#[derive(Debug, Clone)]
 pub struct Compiled {
     src: String,
     ast: Expr,
+    sig: Signature,
     program: Program,
 }
 
 impl Compiled {
+    /// The expression text.
     pub fn source(&self) -> &str {
         &self.src
     }
+
+    /// The parsed syntax tree.
     pub fn ast(&self) -> &Expr {
         &self.ast
     }
+
+    /// The typed program.
     pub fn program(&self) -> &Program {
         &self.program
     }
-    pub fn run(&self, vars: &Vars) -> Result<Array, Error> {
-        let _ = vars;
-        Err(crate::array::internal("todo"))
+
+    /// The result's dtype.
+    pub fn dtype(&self) -> crate::DType {
+        self.program.dtype()
     }
+
+    /// Every stage as text: the source, the syntax tree and the typed IR.
+    pub fn explain(&self) -> String {
+        format!(
+            "source: {}\nast: {}\nir:\n{}\n",
+            self.src,
+            crate::syntax::pretty::sexp(&self.ast),
+            self.program
+        )
+    }
+
+    /// Looks up every input in `vars`, checking it has the dtype this was compiled for.
+    fn bind<'v>(&self, vars: &'v Vars) -> Result<Vec<AnyView<'v>>, Error> {
+        for (name, t) in self.sig_literals() {
+            match vars.get(name) {
+                Some(Var::Literal(l)) if *l == t => {}
+                Some(Var::Literal(l)) => {
+                    return Err(Error::new(
+                        ErrorKind::BadArgument,
+                        format!("`{name}` was compiled as the literal {t} but is now {l}"),
+                    )
+                    .help("literals are folded into the compiled code; compile again to change them"))
+                }
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::BadArgument,
+                        format!("`{name}` was compiled as the literal {t} but is now missing or an array"),
+                    )
+                    .help("compile again with the new inputs"))
+                }
+            }
+        }
+        self.program
+            .inputs
+            .iter()
+            .map(|decl| match vars.get(&decl.name).and_then(|v| v.view()) {
+                Some(v) if v.dtype() == decl.dtype => Ok(v),
+                Some(v) => Err(Error::new(
+                    ErrorKind::BadArgument,
+                    format!("`{}` is {} but the expression was compiled for {}", decl.name, v.dtype(), decl.dtype),
+                )
+                .at(decl.span, format!("compiled as {}", decl.dtype))
+                .help(format!("pass a {} array, or compile again for {}", decl.dtype, v.dtype()))),
+                None => Err(Error::new(ErrorKind::UnknownName, format!("no input named `{}`", decl.name))
+                    .at(decl.span, "not given")
+                    .help(format!("insert `{}` into the variables", decl.name))),
+            })
+            .collect()
+    }
+
+    fn sig_literals(&self) -> Vec<(&str, crate::Literal)> {
+        self.sig
+            .names()
+            .filter_map(|n| match self.sig.get(n) {
+                Some(SigType::Weak(l)) if self.ast_uses(n) => Some((n, l)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn ast_uses(&self, name: &str) -> bool {
+        let mut stack = vec![&self.ast];
+        while let Some(e) = stack.pop() {
+            match &e.kind {
+                crate::syntax::ExprKind::Name(n) if n == name => return true,
+                crate::syntax::ExprKind::Unary(_, a) => stack.push(a),
+                crate::syntax::ExprKind::Binary(_, a, b) => stack.extend([&**a, &**b]),
+                crate::syntax::ExprKind::Call { args, .. } => stack.extend(args.iter()),
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// Evaluates over `vars`, returning a fresh C-contiguous array.
+    pub fn run(&self, vars: &Vars) -> Result<Array, Error> {
+        let inputs = self.bind(vars)?;
+        crate::interp::eval(&self.program, &inputs)
+    }
+
+    /// Evaluates into `out` (shape must equal the result's; dtype by `same_kind`).
     pub fn run_into<'o>(&self, vars: &Vars, out: impl IntoOut<'o>) -> Result<(), Error> {
-        let _ = (vars, out.into_out());
-        Err(crate::array::internal("todo"))
+        let inputs = self.bind(vars)?;
+        crate::interp::eval_into(&self.program, &inputs, out.into_out())
+    }
+
+    /// Evaluates with the naive evaluator (one temporary per operation), whatever the
+    /// default engine is. For tests and benchmarks.
+    pub fn run_naive(&self, vars: &Vars) -> Result<Array, Error> {
+        let inputs = self.bind(vars)?;
+        crate::interp::eval(&self.program, &inputs)
     }
 }
 
+/// Parses and checks `expr` for inputs with the dtypes in `sig`.
 pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
     let ast = crate::syntax::parse(expr)?;
     let program = crate::types::check(&ast, sig)?;
-    Ok(Compiled { src: expr.to_string(), ast, program })
+    Ok(Compiled {
+        src: expr.to_string(),
+        ast,
+        sig: sig.clone(),
+        program,
+    })
 }
 
+/// Evaluates `expr` over `vars`.
+///
+/// ```
+/// use ndarray::array;
+/// let (a, b) = (array![1i32, 2, 3], array![[10.0f32], [20.0]]);
+/// let mut vars = numjit::Vars::new();
+/// vars.insert("a", &a).insert("b", &b);
+/// let y = numjit::evaluate("a + b", &vars).unwrap();
+/// assert_eq!(y.dtype(), numjit::DType::Float64); // int32 + float32 → float64, as NumPy 2
+/// assert_eq!(y.shape(), &[2, 3]);
+/// ```
 pub fn evaluate(expr: &str, vars: &Vars) -> Result<Array, Error> {
-    let _ = (expr, vars);
-    Err(crate::array::internal("todo"))
+    compile(expr, &Signature::of(vars))?.run(vars)
 }
 
+/// Evaluates `expr` over `vars` into `out`, casting under NumPy's `same_kind` rule.
+///
+/// ```
+/// use ndarray::{array, Array1};
+/// let x = array![1.0, 2.0, 3.0];
+/// let mut out = Array1::<f32>::zeros(3);
+/// let mut vars = numjit::Vars::new();
+/// vars.insert("x", &x);
+/// numjit::evaluate_into("2*x + 1", &vars, &mut out).unwrap();
+/// assert_eq!(out.to_vec(), vec![3.0f32, 5.0, 7.0]);
+/// ```
 pub fn evaluate_into<'o>(expr: &str, vars: &Vars, out: impl IntoOut<'o>) -> Result<(), Error> {
-    let _ = (expr, vars, out.into_out());
-    Err(crate::array::internal("todo"))
+    compile(expr, &Signature::of(vars))?.run_into(vars, out)
 }

@@ -46,8 +46,10 @@ impl Scalar {
 }
 
 /// A Rust element type numjit can read and write.
-pub trait Element: Copy + Send + Sync + 'static {
+pub trait Element: Copy + Default + Send + Sync + 'static {
     const DTYPE: DType;
+    fn to_scalar(self) -> Scalar;
+    fn from_scalar(s: Scalar) -> Option<Self>;
     fn view<'a>(v: ArrayViewD<'a, Self>) -> AnyView<'a>;
     fn view_mut<'a>(v: ArrayViewMutD<'a, Self>) -> AnyViewMut<'a>;
     fn owned(a: ArrayD<Self>) -> Array;
@@ -68,6 +70,17 @@ macro_rules! impl_element {
     ($t:ty, $v:ident) => {
         impl Element for $t {
             const DTYPE: DType = DType::$v;
+            #[inline(always)]
+            fn to_scalar(self) -> Scalar {
+                Scalar::$v(self)
+            }
+            #[inline(always)]
+            fn from_scalar(s: Scalar) -> Option<Self> {
+                match s {
+                    Scalar::$v(x) => Some(x),
+                    _ => None,
+                }
+            }
             fn view<'a>(v: ArrayViewD<'a, Self>) -> AnyView<'a> {
                 AnyView::$v(v)
             }

@@ -1,1 +1,378 @@
-//! Scalar reference semantics of every op and dtype.
+//! Scalar reference semantics of every op on every dtype: the exact functions the naive
+//! evaluator applies per element, and that the JIT must match (bitwise for arithmetic).
+//! No arrays, no dispatch on dtypes here: one generic function per rule.
+
+use num_complex::Complex64;
+use num_traits::Float;
+
+/// Integer rules shared by int32 and int64.
+pub trait Int: Copy + PartialOrd + Eq + Send + Sync + 'static {
+    const ZERO: Self;
+    const ONE: Self;
+    const MIN: Self;
+    const BITS: u32;
+    fn wadd(self, o: Self) -> Self;
+    fn wsub(self, o: Self) -> Self;
+    fn wmul(self, o: Self) -> Self;
+    fn wneg(self) -> Self;
+    fn wabs(self) -> Self;
+    fn not(self) -> Self;
+    fn and(self, o: Self) -> Self;
+    fn or(self, o: Self) -> Self;
+    fn xor(self, o: Self) -> Self;
+    /// Truncating division and remainder; callers exclude 0 and MIN / -1.
+    fn tdiv(self, o: Self) -> Self;
+    fn trem(self, o: Self) -> Self;
+    /// The shift count as u64 (negative counts become huge, i.e. out of range).
+    fn as_count(self) -> u64;
+    fn shl(self, n: u32) -> Self;
+    fn sar(self, n: u32) -> Self;
+    fn is_neg(self) -> bool;
+    fn is_odd(self) -> bool;
+    fn half(self) -> Self;
+}
+
+macro_rules! impl_int {
+    ($t:ty) => {
+        impl Int for $t {
+            const ZERO: Self = 0;
+            const ONE: Self = 1;
+            const MIN: Self = <$t>::MIN;
+            const BITS: u32 = <$t>::BITS;
+            fn wadd(self, o: Self) -> Self {
+                self.wrapping_add(o)
+            }
+            fn wsub(self, o: Self) -> Self {
+                self.wrapping_sub(o)
+            }
+            fn wmul(self, o: Self) -> Self {
+                self.wrapping_mul(o)
+            }
+            fn wneg(self) -> Self {
+                self.wrapping_neg()
+            }
+            fn wabs(self) -> Self {
+                self.wrapping_abs()
+            }
+            fn not(self) -> Self {
+                !self
+            }
+            fn and(self, o: Self) -> Self {
+                self & o
+            }
+            fn or(self, o: Self) -> Self {
+                self | o
+            }
+            fn xor(self, o: Self) -> Self {
+                self ^ o
+            }
+            fn tdiv(self, o: Self) -> Self {
+                self.wrapping_div(o)
+            }
+            fn trem(self, o: Self) -> Self {
+                self.wrapping_rem(o)
+            }
+            fn as_count(self) -> u64 {
+                self as i64 as u64
+            }
+            fn shl(self, n: u32) -> Self {
+                self.wrapping_shl(n)
+            }
+            fn sar(self, n: u32) -> Self {
+                self.wrapping_shr(n)
+            }
+            fn is_neg(self) -> bool {
+                self < 0
+            }
+            fn is_odd(self) -> bool {
+                self & 1 == 1
+            }
+            fn half(self) -> Self {
+                self >> 1
+            }
+        }
+    };
+}
+impl_int!(i32);
+impl_int!(i64);
+
+/// `a // b` for ints: floor division; `x // 0 == 0`; `MIN // -1 == MIN` (wraps, as NumPy).
+pub fn int_floordiv<T: Int>(a: T, b: T) -> T {
+    if b == T::ZERO {
+        return T::ZERO;
+    }
+    if b == T::ONE.wneg() {
+        return a.wneg();
+    }
+    let q = a.tdiv(b);
+    if a.trem(b) != T::ZERO && (a.is_neg() != b.is_neg()) {
+        q.wsub(T::ONE)
+    } else {
+        q
+    }
+}
+
+/// `a % b` for ints: the sign of the divisor; `x % 0 == 0`.
+pub fn int_mod<T: Int>(a: T, b: T) -> T {
+    if b == T::ZERO || b == T::ONE.wneg() {
+        return T::ZERO;
+    }
+    let r = a.trem(b);
+    if r != T::ZERO && (r.is_neg() != b.is_neg()) {
+        r.wadd(b)
+    } else {
+        r
+    }
+}
+
+/// `a << b`: 0 when `b` is negative or at least the bit width.
+pub fn int_shl<T: Int>(a: T, b: T) -> T {
+    let n = b.as_count();
+    if n < T::BITS as u64 {
+        a.shl(n as u32)
+    } else {
+        T::ZERO
+    }
+}
+
+/// `a >> b` (arithmetic): sign fill when `b` is negative or at least the bit width.
+pub fn int_shr<T: Int>(a: T, b: T) -> T {
+    let n = b.as_count();
+    if n < T::BITS as u64 {
+        a.sar(n as u32)
+    } else if a.is_neg() {
+        T::ONE.wneg()
+    } else {
+        T::ZERO
+    }
+}
+
+/// `a ** b` for ints, wrapping; `None` for a negative exponent (NumPy raises).
+pub fn int_pow<T: Int>(a: T, b: T) -> Option<T> {
+    if b.is_neg() {
+        return None;
+    }
+    let (mut base, mut e, mut r) = (a, b, T::ONE);
+    while e != T::ZERO {
+        if e.is_odd() {
+            r = r.wmul(base);
+        }
+        base = base.wmul(base);
+        e = e.half();
+    }
+    Some(r)
+}
+
+/// NumPy's `npy_divmod` for floats: `(floor quotient, remainder)` for nonzero `b`.
+fn float_divmod<F: Float>(a: F, b: F) -> (F, F) {
+    let zero = F::zero();
+    let mut m = a % b; // C fmod
+    let mut div = (a - m) / b;
+    if m != zero {
+        if (b < zero) != (m < zero) {
+            m = m + b;
+            div = div - F::one();
+        }
+    } else {
+        m = zero.copysign(b);
+    }
+    let floordiv = if div != zero {
+        let f = div.floor();
+        if div - f > F::from(0.5).unwrap_or_else(F::zero) {
+            f + F::one()
+        } else {
+            f
+        }
+    } else {
+        zero.copysign(a / b)
+    };
+    (floordiv, m)
+}
+
+/// `a // b` for floats: NumPy's `npy_floor_divide`.
+pub fn float_floordiv<F: Float>(a: F, b: F) -> F {
+    if b == F::zero() {
+        a / b
+    } else {
+        float_divmod(a, b).0
+    }
+}
+
+/// `a % b` for floats: NumPy's `npy_remainder` (sign of the divisor).
+pub fn float_mod<F: Float>(a: F, b: F) -> F {
+    if b == F::zero() {
+        a % b
+    } else {
+        float_divmod(a, b).1
+    }
+}
+
+/// `a ** b` for floats: the C library's `pow`.
+pub fn float_pow<F: Float>(a: F, b: F) -> F {
+    a.powf(b)
+}
+
+/// Float → int32 as NumPy's `astype` does on x86: truncation; NaN, ±inf and
+/// out-of-range values give `i32::MIN` (the "integer indefinite" value).
+pub fn f64_to_i32(x: f64) -> i32 {
+    let t = x.trunc();
+    if (-2147483648.0..2147483648.0).contains(&t) {
+        t as i32
+    } else {
+        i32::MIN
+    }
+}
+
+/// Float → int64, like [`f64_to_i32`].
+pub fn f64_to_i64(x: f64) -> i64 {
+    let t = x.trunc();
+    if (-9223372036854775808.0..9223372036854775808.0).contains(&t) {
+        t as i64
+    } else {
+        i64::MIN
+    }
+}
+
+/// float32 → int32 (in float32, like the hardware conversion).
+pub fn f32_to_i32(x: f32) -> i32 {
+    let t = x.trunc();
+    if (-2147483648.0f32..2147483648.0f32).contains(&t) {
+        t as i32
+    } else {
+        i32::MIN
+    }
+}
+
+/// float32 → int64.
+pub fn f32_to_i64(x: f32) -> i64 {
+    let t = x.trunc();
+    if (-9223372036854775808.0f32..9223372036854775808.0f32).contains(&t) {
+        t as i64
+    } else {
+        i64::MIN
+    }
+}
+
+/// Complex multiplication as NumPy does it (no fused multiply-add).
+pub fn c_mul(a: Complex64, b: Complex64) -> Complex64 {
+    Complex64::new(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re)
+}
+
+/// Complex division: NumPy's Smith-style algorithm (`loops_arithm_fp` / `nc_quot`).
+pub fn c_div(a: Complex64, b: Complex64) -> Complex64 {
+    let (ar, ai, br, bi) = (a.re, a.im, b.re, b.im);
+    let abs_br = br.abs();
+    let abs_bi = bi.abs();
+    if abs_br >= abs_bi {
+        if abs_br == 0.0 && abs_bi == 0.0 {
+            Complex64::new(ar / abs_br, ai / abs_br)
+        } else {
+            let rat = bi / br;
+            let scl = 1.0 / (br + bi * rat);
+            Complex64::new((ar + ai * rat) * scl, (ai - ar * rat) * scl)
+        }
+    } else {
+        let rat = br / bi;
+        let scl = 1.0 / (bi + br * rat);
+        Complex64::new((ar * rat + ai) * scl, (ai * rat - ar) * scl)
+    }
+}
+
+/// `|z|` = hypot(re, im).
+pub fn c_abs(a: Complex64) -> f64 {
+    a.re.hypot(a.im)
+}
+
+/// Complex square root (principal branch).
+pub fn c_sqrt(a: Complex64) -> Complex64 {
+    a.sqrt()
+}
+
+/// `a ** b` for complex: NumPy's `nc_pow` (small integer exponents by repeated
+/// multiplication, otherwise `exp(b * log(a))`).
+pub fn c_pow(a: Complex64, b: Complex64) -> Complex64 {
+    let one = Complex64::new(1.0, 0.0);
+    if b.re == 0.0 && b.im == 0.0 {
+        return one;
+    }
+    if a.re == 0.0 && a.im == 0.0 {
+        return if b.re > 0.0 && b.im == 0.0 {
+            Complex64::new(0.0, 0.0)
+        } else {
+            Complex64::new(f64::NAN, f64::NAN)
+        };
+    }
+    if b.im == 0.0 && b.re == b.re.trunc() && b.re.abs() < 100.0 {
+        let n = b.re as i64;
+        match n {
+            1 => return a,
+            2 => return c_mul(a, a),
+            3 => return c_mul(c_mul(a, a), a),
+            _ => {}
+        }
+        let mut mask = 1i64;
+        let m = n.abs();
+        let mut aa = one;
+        let mut p = a;
+        while mask <= m {
+            if m & mask != 0 {
+                aa = c_mul(aa, p);
+            }
+            mask <<= 1;
+            p = c_mul(p, p);
+        }
+        return if n < 0 { c_div(one, aa) } else { aa };
+    }
+    a.powc(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_rules() {
+        assert_eq!(int_floordiv(7i32, -2), -4);
+        assert_eq!(int_floordiv(-7i32, 2), -4);
+        assert_eq!(int_floordiv(7i32, 0), 0);
+        assert_eq!(int_floordiv(i32::MIN, -1), i32::MIN);
+        assert_eq!(int_mod(-7i64, 2), 1);
+        assert_eq!(int_mod(7i64, -2), -1);
+        assert_eq!(int_mod(7i64, 0), 0);
+        assert_eq!(int_mod(i64::MIN, -1), 0);
+        assert_eq!(int_shl(1i32, 31), i32::MIN);
+        assert_eq!(int_shl(1i32, 32), 0);
+        assert_eq!(int_shl(1i32, -1), 0);
+        assert_eq!(int_shr(-8i64, 64), -1);
+        assert_eq!(int_shr(8i64, -3), 0);
+        assert_eq!(int_pow(3i32, 20), Some(3i32.wrapping_pow(20)));
+        assert_eq!(int_pow(0i64, 0), Some(1));
+        assert_eq!(int_pow(2i64, -1), None);
+    }
+
+    #[test]
+    fn float_rules() {
+        assert_eq!(float_floordiv(7.5f64, 2.0), 3.0);
+        assert_eq!(float_mod(-7.5f64, 2.0), 0.5);
+        assert_eq!(float_mod(7.5f64, -2.0), -0.5);
+        assert!(float_mod(1.0f64, 0.0).is_nan());
+        assert_eq!(float_floordiv(1.0f64, 0.0), f64::INFINITY);
+        assert_eq!(float_mod(-0.0f64, 5.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(float_mod(-1.0f64, f64::INFINITY), f64::INFINITY);
+        assert_eq!(float_floordiv(-1.0f64, f64::INFINITY), -1.0);
+        assert_eq!(f64_to_i32(f64::NAN), i32::MIN);
+        assert_eq!(f64_to_i32(-2147483648.9), i32::MIN);
+        assert_eq!(f64_to_i32(2147483647.9), i32::MAX);
+        assert_eq!(f64_to_i64(1e19), i64::MIN);
+        assert_eq!(f32_to_i32(-3.7), -3);
+    }
+
+    #[test]
+    fn complex_rules() {
+        let z = Complex64::new(1.0, 2.0);
+        assert_eq!(c_mul(z, z), Complex64::new(-3.0, 4.0));
+        assert_eq!(c_div(z, z), Complex64::new(1.0, 0.0));
+        assert_eq!(c_pow(z, Complex64::new(2.0, 0.0)), Complex64::new(-3.0, 4.0));
+        assert_eq!(c_abs(Complex64::new(3.0, 4.0)), 5.0);
+    }
+}

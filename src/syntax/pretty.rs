@@ -5,3 +5,8 @@ use super::ast::Expr;
 pub fn pretty(e: &Expr) -> String {
     format!("{e:?}")
 }
+
+/// A span-free S-expression dump, e.g. `(+ x (* 2 y))`.
+pub fn sexp(e: &Expr) -> String {
+    format!("{e:?}")
+}

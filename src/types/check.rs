@@ -1,8 +1,18 @@
-//! AST + signature → typed `ir::Program`.
-use crate::error::Error;
-use crate::ir::Program;
-use crate::syntax::Expr;
+//! AST + signature → typed `ir::Program`. Resolves names, applies NumPy 2 (NEP 50)
+//! promotion with weak literals, inserts explicit casts, and folds constants with the
+//! naive evaluator's own kernels (so folding gives exactly what run time would).
+//! Knows nothing about shapes: those are bound when the program runs.
+
+use crate::array::{internal, Array, Scalar, Var, Vars};
+use crate::error::{Error, ErrorKind};
+use crate::ir::{InputDecl, Node, NodeId, NodeKind, Program};
+use crate::limits::MAX_INPUTS;
+use crate::ops::{lookup_function, Func, Op, FUNCTIONS};
+use crate::span::Span;
+use crate::syntax::{BinaryOp, Expr, ExprKind, UnaryOp};
+use crate::types::literal::{self, LitError};
 use crate::types::{DType, Literal};
+use std::collections::HashMap;
 
 /// What each name is: an array of a dtype (strong) or a weak literal.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -10,9 +20,12 @@ pub struct Signature {
     entries: Vec<(String, SigType)>,
 }
 
+/// The type of one name in a [`Signature`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SigType {
+    /// An array (or 0-d array) of this dtype.
     Strong(DType),
+    /// A weak literal, substituted as if written in the expression.
     Weak(Literal),
 }
 
@@ -20,9 +33,536 @@ impl Signature {
     pub fn new() -> Signature {
         Signature::default()
     }
+
+    /// Adds an array input of `dtype`.
+    pub fn with(mut self, name: &str, dtype: DType) -> Signature {
+        self.insert(name, SigType::Strong(dtype));
+        self
+    }
+
+    /// Adds a weak literal input.
+    pub fn with_literal(mut self, name: &str, lit: Literal) -> Signature {
+        self.insert(name, SigType::Weak(lit));
+        self
+    }
+
+    pub fn insert(&mut self, name: &str, t: SigType) {
+        match self.entries.iter_mut().find(|(n, _)| n == name) {
+            Some(e) => e.1 = t,
+            None => self.entries.push((name.to_string(), t)),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<SigType> {
+        self.entries.iter().find(|(n, _)| n == name).map(|(_, t)| *t)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The signature of some inputs: arrays are strong, literals weak.
+    pub fn of(vars: &Vars) -> Signature {
+        let mut s = Signature::new();
+        for (name, v) in vars.iter() {
+            let t = match v {
+                Var::View(v) => SigType::Strong(v.dtype()),
+                Var::Owned(a) => SigType::Strong(a.dtype()),
+                Var::Literal(l) => SigType::Weak(*l),
+            };
+            s.insert(name, t);
+        }
+        s
+    }
 }
 
+/// Type-checks `ast` against `sig`.
 pub fn check(ast: &Expr, sig: &Signature) -> Result<Program, Error> {
-    let _ = (ast, sig);
-    Err(crate::array::internal("check not written"))
+    let mut c = Checker {
+        sig,
+        nodes: Vec::new(),
+        inputs: Vec::new(),
+        input_ids: HashMap::new(),
+    };
+    let v = c.expr(ast)?;
+    let root = c.strong(v, None)?;
+    Ok(Program {
+        nodes: c.nodes,
+        root,
+        inputs: c.inputs,
+    })
+}
+
+/// Folds an expression made only of literals (e.g. a command-line `NAME=1+2j`) to a
+/// weak literal. Anything else is an error.
+pub fn fold_literal(ast: &Expr) -> Result<Literal, Error> {
+    let sig = Signature::new();
+    let mut c = Checker {
+        sig: &sig,
+        nodes: Vec::new(),
+        inputs: Vec::new(),
+        input_ids: HashMap::new(),
+    };
+    match c.expr(ast)? {
+        Val::Weak(l, _) => Ok(l),
+        Val::Strong(_) => Err(Error::new(ErrorKind::BadArgument, "expected a literal value")
+            .at(ast.span, "this is not a plain literal")
+            .help("give a number such as `2.5`, `3`, `True` or `1+2j`")),
+    }
+}
+
+/// A checked subexpression: a weak literal, or a node with a dtype.
+#[derive(Clone, Copy, Debug)]
+enum Val {
+    Weak(Literal, Span),
+    Strong(NodeId),
+}
+
+struct Checker<'s> {
+    sig: &'s Signature,
+    nodes: Vec<Node>,
+    inputs: Vec<InputDecl>,
+    input_ids: HashMap<String, NodeId>,
+}
+
+fn lit_err(e: LitError, span: Span) -> Error {
+    let label = match e.kind {
+        ErrorKind::LiteralOutOfRange => "this literal",
+        _ => "in this literal arithmetic",
+    };
+    let mut err = Error::new(e.kind, e.message).at(span, label);
+    err.help = e.help;
+    err
+}
+
+impl Checker<'_> {
+    fn dtype(&self, id: NodeId) -> DType {
+        self.nodes[id as usize].dtype
+    }
+
+    fn span_of(&self, v: Val) -> Span {
+        match v {
+            Val::Weak(_, s) => s,
+            Val::Strong(id) => self.nodes[id as usize].span,
+        }
+    }
+
+    fn push(&mut self, kind: NodeKind, args: Vec<NodeId>, dtype: DType, span: Span) -> NodeId {
+        self.nodes.push(Node {
+            kind,
+            args,
+            dtype,
+            span,
+        });
+        (self.nodes.len() - 1) as NodeId
+    }
+
+    fn constant(&mut self, s: Scalar, span: Span) -> NodeId {
+        self.push(NodeKind::Const(s), Vec::new(), s.dtype(), span)
+    }
+
+    /// Makes `v` a node of dtype `to` (or of its own dtype when `to` is `None`; a weak
+    /// literal then takes its default dtype).
+    fn strong(&mut self, v: Val, to: Option<DType>) -> Result<NodeId, Error> {
+        match v {
+            Val::Weak(l, span) => {
+                let dt = to.unwrap_or(l.default_dtype());
+                let s = l.to_scalar(dt).map_err(|e| lit_err(e, span))?;
+                Ok(self.constant(s, span))
+            }
+            Val::Strong(id) => match to {
+                Some(t) if t != self.dtype(id) => {
+                    let span = self.nodes[id as usize].span;
+                    self.op(Op::Cast, vec![id], t, span)
+                }
+                _ => Ok(id),
+            },
+        }
+    }
+
+    /// Pushes an op node, folding it when every operand is a constant.
+    fn op(&mut self, op: Op, args: Vec<NodeId>, dtype: DType, span: Span) -> Result<NodeId, Error> {
+        let consts: Option<Vec<Scalar>> = args
+            .iter()
+            .map(|&a| match self.nodes[a as usize].kind {
+                NodeKind::Const(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        if let Some(consts) = consts {
+            let arrays: Vec<Array> = consts.into_iter().map(Array::from_scalar).collect();
+            let views: Vec<_> = arrays.iter().map(|a| a.view()).collect();
+            let r = crate::interp::eval_op(op, dtype, &views)
+                .map_err(|e| e.at_node(span))?;
+            let s = r.get_flat(0).ok_or_else(|| internal("folding gave an empty array"))?;
+            // Drop the folded operands if they are the newest nodes (keeps programs small).
+            while args.iter().any(|&a| a as usize + 1 == self.nodes.len())
+                && matches!(self.nodes.last().map(|n| &n.kind), Some(NodeKind::Const(_)))
+            {
+                self.nodes.pop();
+            }
+            return Ok(self.constant(s, span));
+        }
+        Ok(self.push(NodeKind::Op(op), args, dtype, span))
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<Val, Error> {
+        Ok(match &e.kind {
+            ExprKind::Int(i) => Val::Weak(Literal::Int(*i), e.span),
+            ExprKind::Float(f) => Val::Weak(Literal::Float(*f), e.span),
+            ExprKind::Imag(f) => Val::Weak(Literal::Complex(num_complex::Complex64::new(0.0, *f)), e.span),
+            ExprKind::Bool(b) => Val::Weak(Literal::Bool(*b), e.span),
+            ExprKind::Name(n) => self.name(n, e.span)?,
+            ExprKind::Unary(op, a) => {
+                let v = self.expr(a)?;
+                self.unary(*op, v, e.span)?
+            }
+            ExprKind::Binary(op, a, b) => {
+                let va = self.expr(a)?;
+                let vb = self.expr(b)?;
+                self.binary(*op, va, vb, e.span)?
+            }
+            ExprKind::Call {
+                func,
+                name_span,
+                args,
+            } => self.call(func, *name_span, args, e.span)?,
+        })
+    }
+
+    fn name(&mut self, n: &str, span: Span) -> Result<Val, Error> {
+        match self.sig.get(n) {
+            Some(SigType::Weak(l)) => Ok(Val::Weak(l, span)),
+            Some(SigType::Strong(dt)) => {
+                if let Some(&id) = self.input_ids.get(n) {
+                    // Reuse the input node; a fresh span would be nicer but ids are shared.
+                    return Ok(Val::Strong(id));
+                }
+                if self.inputs.len() >= MAX_INPUTS {
+                    return Err(Error::new(
+                        ErrorKind::TooManyInputs,
+                        format!("more than {MAX_INPUTS} distinct inputs"),
+                    )
+                    .at(span, "one too many")
+                    .help(format!("numjit accepts at most {MAX_INPUTS} inputs per expression; split the expression")));
+                }
+                let idx = self.inputs.len() as u32;
+                self.inputs.push(InputDecl {
+                    name: n.to_string(),
+                    dtype: dt,
+                    span,
+                });
+                let id = self.push(NodeKind::Input(idx), Vec::new(), dt, span);
+                self.input_ids.insert(n.to_string(), id);
+                Ok(Val::Strong(id))
+            }
+            None => {
+                let mut err = Error::new(ErrorKind::UnknownName, format!("unknown name `{n}`"));
+                if lookup_function(n).is_some() {
+                    err = err
+                        .at(span, "this is a function")
+                        .help(format!("call it: `{n}(…)`"));
+                } else if let Some(s) = crate::suggest::closest(n, self.sig.names()) {
+                    err = err.at(span, "not defined").help(format!("did you mean `{s}`?"));
+                } else {
+                    let known: Vec<String> = self.sig.names().map(|s| format!("`{s}`")).collect();
+                    err = err.at(span, "not defined").help(if known.is_empty() {
+                        format!("no variables were given; pass `{n}` as an input")
+                    } else {
+                        format!("pass `{n}` as an input; the known names are {}", known.join(", "))
+                    });
+                }
+                Err(err)
+            }
+        }
+    }
+
+    fn unary(&mut self, op: UnaryOp, v: Val, span: Span) -> Result<Val, Error> {
+        let id = match v {
+            Val::Weak(l, _) => {
+                return literal::unary(op, l)
+                    .map(|l| Val::Weak(l, span))
+                    .map_err(|e| lit_err(e, span))
+            }
+            Val::Strong(id) => id,
+        };
+        let dt = self.dtype(id);
+        let bad = |msg: String, help: &str| {
+            Err(Error::new(ErrorKind::UnsupportedOperand, msg)
+                .at(span, format!("this operand is {dt}"))
+                .help(help.to_string()))
+        };
+        match op {
+            UnaryOp::Pos => Ok(Val::Strong(id)),
+            UnaryOp::Neg if dt == DType::Bool => bad(
+                "the unary `-` operator is not supported for bool".into(),
+                "use `~` for logical not",
+            ),
+            UnaryOp::Neg => Ok(Val::Strong(self.op(Op::Neg, vec![id], dt, span)?)),
+            UnaryOp::Invert if !Op::Invert.supports(dt) => bad(
+                format!("`~` needs bool or integer operands, found {dt}"),
+                "use `-x` to negate, or `x == 0` to test for zero",
+            ),
+            UnaryOp::Invert => Ok(Val::Strong(self.op(Op::Invert, vec![id], dt, span)?)),
+        }
+    }
+
+    fn binary(&mut self, bop: BinaryOp, a: Val, b: Val, span: Span) -> Result<Val, Error> {
+        if let (Val::Weak(x, _), Val::Weak(y, _)) = (a, b) {
+            return literal::binary(bop, x, y)
+                .map(|l| Val::Weak(l, span))
+                .map_err(|e| lit_err(e, span));
+        }
+        let mut t = match (a, b) {
+            (Val::Strong(x), Val::Strong(y)) => DType::promote(self.dtype(x), self.dtype(y)),
+            (Val::Strong(x), Val::Weak(l, _)) | (Val::Weak(l, _), Val::Strong(x)) => l.promote_with(self.dtype(x)),
+            _ => return Err(internal("unreachable literal pair")),
+        };
+        let sym = bop.symbol();
+        let (sa, sb) = (self.span_of(a), self.span_of(b));
+        let da = self.describe(a);
+        let db = self.describe(b);
+        let unsupported = |msg: String, help: String| {
+            Err(Error::new(ErrorKind::UnsupportedOperand, msg)
+                .at(span, format!("`{sym}` with {da} and {db}"))
+                .help(help))
+        };
+        let op = match bop {
+            BinaryOp::Add if t == DType::Bool => Op::BitOr,
+            BinaryOp::Mul if t == DType::Bool => Op::BitAnd,
+            BinaryOp::Add => Op::Add,
+            BinaryOp::Mul => Op::Mul,
+            BinaryOp::Sub if t == DType::Bool => {
+                return unsupported(
+                    "numpy boolean subtract, the `-` operator, is not supported".into(),
+                    "use `^` (exclusive or) or `a & ~b` instead".into(),
+                )
+            }
+            BinaryOp::Sub => Op::Sub,
+            BinaryOp::Div => {
+                if matches!(t, DType::Bool | DType::Int32 | DType::Int64) {
+                    t = DType::Float64;
+                }
+                Op::Div
+            }
+            BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr
+                if t == DType::Bool =>
+            {
+                return unsupported(
+                    format!("`{sym}` on two bool operands gives int8 in NumPy, which numjit does not have"),
+                    format!("cast an operand to an integer type, e.g. `int32(a) {sym} b`"),
+                )
+            }
+            BinaryOp::FloorDiv => Op::FloorDiv,
+            BinaryOp::Mod => Op::Mod,
+            BinaryOp::Pow => Op::Pow,
+            BinaryOp::Shl => Op::Shl,
+            BinaryOp::Shr => Op::Shr,
+            BinaryOp::BitAnd => Op::BitAnd,
+            BinaryOp::BitOr => Op::BitOr,
+            BinaryOp::BitXor => Op::BitXor,
+            BinaryOp::Eq => Op::Eq,
+            BinaryOp::Ne => Op::Ne,
+            BinaryOp::Lt => Op::Lt,
+            BinaryOp::Le => Op::Le,
+            BinaryOp::Gt => Op::Gt,
+            BinaryOp::Ge => Op::Ge,
+        };
+        if !op.supports(t) {
+            let help = match op {
+                Op::BitAnd | Op::BitOr | Op::BitXor | Op::Shl | Op::Shr => {
+                    "these operators need bool or integer operands; combine conditions as `(a > 0) & (b > 0)`, or cast with `int64(…)`".to_string()
+                }
+                Op::Lt | Op::Le | Op::Gt | Op::Ge => "complex numbers have no order; compare `abs(z)` instead".to_string(),
+                _ => format!("`{sym}` is not defined for {t}; cast the operands, e.g. `float64(…)`"),
+            };
+            return unsupported(format!("`{sym}` is not supported for {t} operands"), help);
+        }
+        // An integer raised to a negative integer literal: NumPy raises.
+        if op == Op::Pow && t.is_int() {
+            if let Val::Weak(Literal::Int(e), _) = b {
+                if e < 0 {
+                    return Err(Error::new(
+                        ErrorKind::NegativeIntPower,
+                        "integers to negative integer powers are not allowed",
+                    )
+                    .at(sb, "negative exponent")
+                    .also(sa, format!("this is {da}"))
+                    .help(format!("use a float exponent, e.g. `{}.0`, or cast the base with `float64(…)`", e)));
+                }
+            }
+        }
+        // NumPy's fast paths for an array raised to a scalar: x**2 is a square,
+        // x**0.5 a square root, x**-1 a reciprocal (floats; square also for ints).
+        if op == Op::Pow && !t.is_complex() {
+            if let (Val::Strong(_), Val::Weak(l, _)) = (a, b) {
+                let e = match l {
+                    Literal::Int(i) => Some(i as f64),
+                    Literal::Float(f) => Some(f),
+                    Literal::Bool(_) | Literal::Complex(_) => None,
+                };
+                let x = self.strong(a, Some(t))?;
+                match e {
+                    Some(2.0) => return Ok(Val::Strong(self.op(Op::Mul, vec![x, x], t, span)?)),
+                    Some(0.5) if t.is_float() => return Ok(Val::Strong(self.op(Op::Sqrt, vec![x], t, span)?)),
+                    Some(-1.0) if t.is_float() => {
+                        let one = self.strong(Val::Weak(Literal::Int(1), sb), Some(t))?;
+                        return Ok(Val::Strong(self.op(Op::Div, vec![one, x], t, span)?));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let x = self.strong(a, Some(t))?;
+        let y = self.strong(b, Some(t))?;
+        Ok(Val::Strong(self.op(op, vec![x, y], op.result_dtype(t), span)?))
+    }
+
+    fn describe(&self, v: Val) -> String {
+        match v {
+            Val::Weak(l, _) => format!("a Python {}", l.py_type()),
+            Val::Strong(id) => self.dtype(id).name().to_string(),
+        }
+    }
+
+    fn call(&mut self, func: &str, name_span: Span, args: &[Expr], span: Span) -> Result<Val, Error> {
+        let Some((arity, f)) = lookup_function(func) else {
+            let mut err = Error::new(ErrorKind::UnknownFunction, format!("unknown function `{func}`"))
+                .at(name_span, "not a numjit function");
+            if self.sig.get(func).is_some() {
+                err = err.help(format!("`{func}` is a variable, not a function; to multiply write `{func} * (…)`"));
+            } else if let Some(s) = crate::suggest::closest(func, FUNCTIONS.iter().map(|f| f.0)) {
+                err = err.help(format!("did you mean `{s}`?"));
+            } else {
+                let names: Vec<&str> = FUNCTIONS.iter().map(|f| f.0).collect();
+                err = err.help(format!("the functions are: {}", names.join(", ")));
+            }
+            return Err(err);
+        };
+        if args.len() != arity {
+            let plural = if arity == 1 { "" } else { "s" };
+            let were = if args.len() == 1 { "was" } else { "were" };
+            return Err(Error::new(
+                ErrorKind::WrongArity,
+                format!("`{func}` takes {arity} argument{plural} but {} {were} given", args.len()),
+            )
+            .at(span, format!("expected {arity} argument{plural}"))
+            .help(match f {
+                Func::Op(Op::Where) => "write `where(condition, x, y)`".to_string(),
+                _ => format!("write `{func}(x)`"),
+            }));
+        }
+        let vals = args.iter().map(|a| self.expr(a)).collect::<Result<Vec<_>, _>>()?;
+        match f {
+            Func::Cast(t) => {
+                let x = self.strong(vals[0], None)?;
+                if self.dtype(x) == t {
+                    // Still a separate node, so its span covers the call.
+                    return Ok(Val::Strong(x));
+                }
+                Ok(Val::Strong(self.op(Op::Cast, vec![x], t, span)?))
+            }
+            Func::Op(Op::Sqrt) => {
+                let x = self.strong(vals[0], None)?;
+                let t = self.dtype(x).to_inexact();
+                let x = self.strong(Val::Strong(x), Some(t))?;
+                Ok(Val::Strong(self.op(Op::Sqrt, vec![x], t, span)?))
+            }
+            Func::Op(Op::Abs) => {
+                let x = self.strong(vals[0], None)?;
+                let t = self.dtype(x);
+                Ok(Val::Strong(self.op(Op::Abs, vec![x], Op::Abs.result_dtype(t), span)?))
+            }
+            Func::Op(Op::Where) => {
+                let c = self.strong(vals[0], None)?;
+                let c = self.strong(Val::Strong(c), Some(DType::Bool))?;
+                let t = match (vals[1], vals[2]) {
+                    (Val::Strong(x), Val::Strong(y)) => DType::promote(self.dtype(x), self.dtype(y)),
+                    (Val::Strong(x), Val::Weak(l, _)) | (Val::Weak(l, _), Val::Strong(x)) => {
+                        l.promote_with(self.dtype(x))
+                    }
+                    (Val::Weak(l, _), Val::Weak(m, _)) => {
+                        if l.kind() >= m.kind() {
+                            l.default_dtype()
+                        } else {
+                            m.default_dtype()
+                        }
+                    }
+                };
+                let x = self.strong(vals[1], Some(t))?;
+                let y = self.strong(vals[2], Some(t))?;
+                Ok(Val::Strong(self.op(Op::Where, vec![c, x, y], t, span)?))
+            }
+            Func::Op(other) => Err(internal(format!("function table names op `{}` without a rule", other.name()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::ast::Expr;
+
+    fn e(kind: ExprKind) -> Expr {
+        Expr::new(kind, Span::new(0, 1))
+    }
+    fn name(n: &str) -> Expr {
+        e(ExprKind::Name(n.into()))
+    }
+    fn bin(op: BinaryOp, a: Expr, b: Expr) -> Expr {
+        e(ExprKind::Binary(op, Box::new(a), Box::new(b)))
+    }
+    fn int(i: i128) -> Expr {
+        e(ExprKind::Int(i))
+    }
+    fn float(f: f64) -> Expr {
+        e(ExprKind::Float(f))
+    }
+
+    fn dtype_of(ast: &Expr, sig: &Signature) -> Result<DType, ErrorKind> {
+        check(ast, sig).map(|p| p.dtype()).map_err(|e| e.kind)
+    }
+
+    #[test]
+    fn nep50_table() {
+        use DType::*;
+        let sig = Signature::new()
+            .with("b", Bool)
+            .with("i4", Int32)
+            .with("i8", Int64)
+            .with("f4", Float32)
+            .with("f8", Float64)
+            .with("c", Complex128);
+        let add = |a: Expr, b: Expr| dtype_of(&bin(BinaryOp::Add, a, b), &sig);
+        assert_eq!(add(name("f4"), float(2.0)), Ok(Float32));
+        assert_eq!(add(name("i4"), int(2)), Ok(Int32));
+        assert_eq!(add(name("i4"), float(2.5)), Ok(Float64));
+        assert_eq!(add(name("i4"), name("f4")), Ok(Float64));
+        assert_eq!(add(name("b"), int(1)), Ok(Int64));
+        assert_eq!(add(name("b"), name("b")), Ok(Bool));
+        assert_eq!(add(name("i4"), int(3_000_000_000)), Err(ErrorKind::LiteralOutOfRange));
+        assert_eq!(dtype_of(&bin(BinaryOp::Div, name("i4"), name("i4")), &sig), Ok(Float64));
+        assert_eq!(dtype_of(&bin(BinaryOp::Div, name("f4"), int(2)), &sig), Ok(Float32));
+        assert_eq!(dtype_of(&bin(BinaryOp::Lt, name("c"), name("c")), &sig), Err(ErrorKind::UnsupportedOperand));
+        assert_eq!(dtype_of(&bin(BinaryOp::Pow, name("i8"), int(-1)), &sig), Err(ErrorKind::NegativeIntPower));
+        assert_eq!(dtype_of(&int(2), &sig), Ok(Int64));
+    }
+
+    #[test]
+    fn folding_matches_runtime() {
+        let sig = Signature::new();
+        let p = check(&bin(BinaryOp::Pow, int(2), int(-1)), &sig).unwrap();
+        assert_eq!(p.is_constant(), Some(Scalar::Float64(0.5)));
+        let p = check(&bin(BinaryOp::FloorDiv, int(7), int(-2)), &sig).unwrap();
+        assert_eq!(p.is_constant(), Some(Scalar::Int64(-4)));
+        // a cast of a constant folds through the evaluator
+        let call = e(ExprKind::Call {
+            func: "int32".into(),
+            name_span: Span::new(0, 5),
+            args: vec![float(f64::NAN)],
+        });
+        let p = check(&call, &sig).unwrap();
+        assert_eq!(p.is_constant(), Some(Scalar::Int32(i32::MIN)));
+        assert_eq!(p.nodes.len(), 1);
+    }
 }

@@ -1,1 +1,110 @@
-//! Broadcasting by NumPy's rules.
+//! Broadcasting by NumPy's rules, and the broadcast shape of a checked program given
+//! the shapes of its inputs (errors name the operands and their shapes).
+
+use crate::error::{Error, ErrorKind};
+use crate::ir::{NodeKind, Program};
+use crate::limits::MAX_NDIM;
+
+/// `np.broadcast_shapes(a, b)`, or `None` when they are incompatible.
+pub fn broadcast_pair(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
+    let n = a.len().max(b.len());
+    let mut out = vec![0; n];
+    for i in 0..n {
+        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
+        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        out[i] = match (da, db) {
+            (x, y) if x == y => x,
+            (1, y) => y,
+            (x, 1) => x,
+            _ => return None,
+        };
+    }
+    Some(out)
+}
+
+/// Formats a shape the way NumPy prints a tuple: `()`, `(5,)`, `(3, 4)`.
+pub fn fmt_shape(s: &[usize]) -> String {
+    match s.len() {
+        0 => "()".into(),
+        1 => format!("({},)", s[0]),
+        _ => format!(
+            "({})",
+            s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// The broadcast shape of every node of `program`, given its inputs' shapes; the last
+/// entry is the result's shape. Errors (E0401) label the two operands that disagree.
+pub fn infer(program: &Program, input_shapes: &[&[usize]]) -> Result<Vec<usize>, Error> {
+    for (decl, s) in program.inputs.iter().zip(input_shapes) {
+        if s.len() > MAX_NDIM {
+            return Err(Error::new(
+                ErrorKind::Broadcast,
+                format!("`{}` has {} dimensions; numjit supports at most {MAX_NDIM}", decl.name, s.len()),
+            )
+            .at(decl.span, "this input"));
+        }
+    }
+    let mut shapes: Vec<Vec<usize>> = Vec::with_capacity(program.nodes.len());
+    for node in &program.nodes {
+        let shape = match &node.kind {
+            NodeKind::Input(i) => input_shapes
+                .get(*i as usize)
+                .map(|s| s.to_vec())
+                .ok_or_else(|| crate::array::internal("missing input shape"))?,
+            NodeKind::Const(_) => Vec::new(),
+            NodeKind::Op(_) => {
+                let mut acc: Vec<usize> = Vec::new();
+                for (k, &a) in node.args.iter().enumerate() {
+                    let s = &shapes[a as usize];
+                    match broadcast_pair(&acc, s) {
+                        Some(b) => acc = b,
+                        None => {
+                            // k > 0 here: the empty shape broadcasts with anything.
+                            let prev = node.args[k.saturating_sub(1)];
+                            let pshape = &shapes[prev as usize];
+                            return Err(Error::new(
+                                ErrorKind::Broadcast,
+                                format!("cannot broadcast shapes {} and {}", fmt_shape(&acc), fmt_shape(s)),
+                            )
+                            .at(program.nodes[a as usize].span, format!("this has shape {}", fmt_shape(s)))
+                            .also(program.nodes[prev as usize].span, format!("this has shape {}", fmt_shape(pshape)))
+                            .help(broadcast_help(&acc, s)));
+                        }
+                    }
+                }
+                acc
+            }
+        };
+        shapes.push(shape);
+    }
+    Ok(shapes.pop().unwrap_or_default())
+}
+
+fn broadcast_help(a: &[usize], b: &[usize]) -> String {
+    if a.len() == 1 && b.len() == 1 {
+        format!(
+            "pass arrays of equal length, or reshape one to a column, e.g. {} so the result is {}",
+            fmt_shape(&[b[0], 1]),
+            fmt_shape(&[b[0], a[0]])
+        )
+    } else {
+        "dimensions are compared from the last one backwards; each pair must be equal or one of them 1".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numpy_rules() {
+        assert_eq!(broadcast_pair(&[4, 1], &[3]), Some(vec![4, 3]));
+        assert_eq!(broadcast_pair(&[], &[2, 3]), Some(vec![2, 3]));
+        assert_eq!(broadcast_pair(&[0], &[1]), Some(vec![0]));
+        assert_eq!(broadcast_pair(&[0], &[2]), None);
+        assert_eq!(broadcast_pair(&[3], &[4]), None);
+        assert_eq!(fmt_shape(&[5]), "(5,)");
+    }
+}
