@@ -178,46 +178,11 @@ fn run_with(
     run_inner(&x.program, inputs, out, opts, &|spec| x.kernel(spec))
 }
 
-fn shape_str(s: &[usize]) -> String {
-    match s.len() {
-        1 => format!("({},)", s[0]),
-        _ => format!("({})", s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
-    }
-}
 
-/// NumPy broadcasting of all input shapes, with E0401 naming the first clash.
+/// NumPy broadcasting of all input shapes (E0401 with spans, as the evaluator).
 fn broadcast(p: &Program, inputs: &[AnyView]) -> Result<Vec<usize>, Error> {
-    let nd = inputs.iter().map(|v| v.shape().len()).max().unwrap_or(0);
-    let mut shape = vec![1usize; nd];
-    let mut owner: Vec<Option<usize>> = vec![None; nd];
-    for (k, v) in inputs.iter().enumerate() {
-        let s = v.shape();
-        for (j, &d) in s.iter().enumerate() {
-            let at = nd - s.len() + j;
-            if d == shape[at] || d == 1 {
-                continue;
-            }
-            if shape[at] == 1 {
-                shape[at] = d;
-                owner[at] = Some(k);
-                continue;
-            }
-            let other = owner[at].unwrap_or(0);
-            let (a, b) = (&p.inputs[other], &p.inputs[k]);
-            return Err(Error::new(
-                ErrorKind::Broadcast,
-                format!(
-                    "cannot broadcast shapes {} and {}",
-                    shape_str(inputs[other].shape()),
-                    shape_str(s)
-                ),
-            )
-            .at(b.span, format!("`{}` has shape {}", b.name, shape_str(s)))
-            .also(a.span, format!("`{}` has shape {}", a.name, shape_str(inputs[other].shape())))
-            .help("make the dimensions equal, or 1 where an array should repeat"));
-        }
-    }
-    Ok(shape)
+    let shapes: Vec<&[usize]> = inputs.iter().map(|v| v.shape()).collect();
+    crate::types::shape::infer(p, &shapes)
 }
 
 /// Byte strides of a view over `shape` (right-aligned; 0 where it broadcasts).
@@ -238,13 +203,8 @@ fn runtime_error(p: &Program, code: u32) -> Error {
     if code == u32::MAX || code == 0 || code as usize > p.nodes.len() {
         return internal(format!("kernel returned status {code}"));
     }
-    let node = p.node(code - 1);
-    Error::new(
-        ErrorKind::NegativeIntPowerAtRuntime,
-        "integers to negative integer powers are not allowed",
-    )
-    .at(node.span, "some exponent here is negative")
-    .help("cast to float first, e.g. `float64(x) ** n`")
+    // The only run-time failure kernels report (block routines for integer `**`).
+    crate::interp::OpError::NegativePower.at_node(p.node(code - 1).span)
 }
 
 type KernelSource<'a> = dyn Fn(&KernelSpec) -> Result<Arc<Kernel>, Error> + 'a;
@@ -281,25 +241,8 @@ fn run_inner(
             Ok(Some(fresh.finish(&shape)?))
         }
         Some(mut o) => {
-            if o.shape() != shape.as_slice() {
-                return Err(Error::new(
-                    ErrorKind::OutShape,
-                    format!(
-                        "`out` has shape {} but the result has shape {}",
-                        shape_str(o.shape()),
-                        shape_str(&shape)
-                    ),
-                )
-                .help(format!("pass an `out` array of shape {}", shape_str(&shape))));
-            }
             let odt = o.dtype();
-            if !DType::can_cast_same_kind(dtype, odt) {
-                return Err(Error::new(
-                    ErrorKind::OutCast,
-                    format!("cannot cast the {dtype} result into an `out` array of dtype {odt}"),
-                )
-                .help(format!("use an `out` array of dtype {dtype}, or cast in the expression")));
-            }
+            crate::interp::check_out(p, &shape, odt, o.shape())?;
             let ostrides = strides_over(&shape, o.shape(), o.strides(), odt.size());
             let optr = o.as_mut_ptr();
             let out_ext = Extent { addr: optr as usize, shape: &shape, strides: &ostrides, itemsize: odt.size() };
@@ -402,7 +345,7 @@ impl Fresh {
             .iter()
             .try_fold(1usize, |a, &d| a.checked_mul(d))
             .filter(|n| n.checked_mul(dtype.size()).is_some_and(|b| b <= isize::MAX as usize))
-            .ok_or_else(|| Error::new(ErrorKind::Broadcast, format!("the result shape {} is too large", shape_str(shape))))?;
+            .ok_or_else(|| Error::new(ErrorKind::Broadcast, format!("the result shape {} is too large", crate::types::shape::fmt_shape(shape))))?;
         use numjit_runtime::alloc::output_buffer as buf;
         Ok(match dtype {
             DType::Bool => Fresh::Bool(buf(n)),

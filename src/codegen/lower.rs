@@ -60,7 +60,7 @@ enum Dest {
 }
 
 /// Mode of code emission: one element per value, or one 128-bit vector of `16/w`.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Mode {
     Scalar,
     Vector(u32),
@@ -97,13 +97,6 @@ fn vec_ty(t: DType, w: u32) -> Type {
         DType::Float64 => F64X2,
         // Not reachable: complex loops are never vectorised.
         DType::Complex128 => F64X2,
-    }
-}
-
-fn ty(t: DType, m: Mode) -> Type {
-    match m {
-        Mode::Scalar => scalar_ty(t),
-        Mode::Vector(w) => vec_ty(t, w),
     }
 }
 
@@ -198,7 +191,6 @@ struct Lowerer<'a, 'f> {
     result_slot: HashMap<NodeId, usize>,
     /// Hoisted scalar and vector values of constants / broadcast inputs.
     hoisted: HashMap<(NodeId, Mode), Value>,
-    ret: Block,
 }
 
 pub fn lower(
@@ -292,7 +284,6 @@ pub fn lower(
         slots,
         result_slot,
         hoisted: HashMap::new(),
-        ret,
     };
 
     let mut loops: Vec<LoopPlan> = stages
@@ -343,7 +334,7 @@ pub fn lower(
     let code = lw.b.block_params(ret)[0];
     lw.b.ins().return_(&[code]);
     lw.b.seal_all_blocks();
-    lw.b.finalize();
+    lw.b.finalize(config);
     Ok(Lowered { scratch_per_elem: 16 * nslots })
 }
 

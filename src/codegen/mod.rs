@@ -5,7 +5,6 @@
 
 mod lower;
 mod routines;
-mod shim;
 
 use crate::array::internal;
 use crate::error::Error;

@@ -5,7 +5,7 @@
 //! JIT and the naive evaluator share one definition. Knows nothing of CLIF.
 
 use crate::ops::Op;
-use super::shim as sem;
+use crate::semantics as sem;
 use crate::types::DType;
 use num_complex::Complex64;
 
@@ -65,22 +65,22 @@ macro_rules! unary {
     };
 }
 
-binary!(floordiv_i32, i32, i32, |a, b| Some(sem::floordiv_i32(a, b)));
-binary!(floordiv_i64, i64, i64, |a, b| Some(sem::floordiv_i64(a, b)));
-binary!(floordiv_f32, f32, f32, |a, b| Some(sem::floordiv_f32(a, b)));
-binary!(floordiv_f64, f64, f64, |a, b| Some(sem::floordiv_f64(a, b)));
-binary!(mod_i32, i32, i32, |a, b| Some(sem::mod_i32(a, b)));
-binary!(mod_i64, i64, i64, |a, b| Some(sem::mod_i64(a, b)));
-binary!(mod_f32, f32, f32, |a, b| Some(sem::mod_f32(a, b)));
-binary!(mod_f64, f64, f64, |a, b| Some(sem::mod_f64(a, b)));
-binary!(pow_i32, i32, i32, sem::pow_i32);
-binary!(pow_i64, i64, i64, sem::pow_i64);
-binary!(pow_f32, f32, f32, |a, b| Some(sem::pow_f32(a, b)));
-binary!(pow_f64, f64, f64, |a, b| Some(sem::pow_f64(a, b)));
-binary!(pow_c128, Complex64, Complex64, |a, b| Some(sem::pow_c128(a, b)));
-binary!(div_c128, Complex64, Complex64, |a, b| Some(sem::div_c128(a, b)));
-unary!(abs_c128, Complex64, f64, sem::abs_c128);
-unary!(sqrt_c128, Complex64, Complex64, sem::sqrt_c128);
+binary!(floordiv_i32, i32, i32, |a, b| Some(sem::int_floordiv::<i32>(a, b)));
+binary!(floordiv_i64, i64, i64, |a, b| Some(sem::int_floordiv::<i64>(a, b)));
+binary!(floordiv_f32, f32, f32, |a, b| Some(sem::float_floordiv::<f32>(a, b)));
+binary!(floordiv_f64, f64, f64, |a, b| Some(sem::float_floordiv::<f64>(a, b)));
+binary!(mod_i32, i32, i32, |a, b| Some(sem::int_mod::<i32>(a, b)));
+binary!(mod_i64, i64, i64, |a, b| Some(sem::int_mod::<i64>(a, b)));
+binary!(mod_f32, f32, f32, |a, b| Some(sem::float_mod::<f32>(a, b)));
+binary!(mod_f64, f64, f64, |a, b| Some(sem::float_mod::<f64>(a, b)));
+binary!(pow_i32, i32, i32, sem::int_pow::<i32>);
+binary!(pow_i64, i64, i64, sem::int_pow::<i64>);
+binary!(pow_f32, f32, f32, |a, b| Some(sem::float_pow::<f32>(a, b)));
+binary!(pow_f64, f64, f64, |a, b| Some(sem::float_pow::<f64>(a, b)));
+binary!(pow_c128, Complex64, Complex64, |a, b| Some(sem::c_pow(a, b)));
+binary!(div_c128, Complex64, Complex64, |a, b| Some(sem::c_div(a, b)));
+unary!(abs_c128, Complex64, f64, sem::c_abs);
+unary!(sqrt_c128, Complex64, Complex64, sem::c_sqrt);
 
 /// The block routine for `op` with compute dtype `t`, if this node is lowered as a
 /// block call rather than inline CLIF.
