@@ -70,12 +70,16 @@ impl Compiled {
                         ErrorKind::BadArgument,
                         format!("`{name}` was compiled as the literal {t} but is now {l}"),
                     )
-                    .help("literals are folded into the compiled code; compile again to change them"))
+                    .help(
+                        "literals are folded into the compiled code; compile again to change them",
+                    ))
                 }
                 _ => {
                     return Err(Error::new(
                         ErrorKind::BadArgument,
-                        format!("`{name}` was compiled as the literal {t} but is now missing or an array"),
+                        format!(
+                        "`{name}` was compiled as the literal {t} but is now missing or an array"
+                    ),
                     )
                     .help("compile again with the new inputs"))
                 }
@@ -88,13 +92,25 @@ impl Compiled {
                 Some(v) if v.dtype() == decl.dtype => Ok(v),
                 Some(v) => Err(Error::new(
                     ErrorKind::BadArgument,
-                    format!("`{}` is {} but the expression was compiled for {}", decl.name, v.dtype(), decl.dtype),
+                    format!(
+                        "`{}` is {} but the expression was compiled for {}",
+                        decl.name,
+                        v.dtype(),
+                        decl.dtype
+                    ),
                 )
                 .at(decl.span, format!("compiled as {}", decl.dtype))
-                .help(format!("pass a {} array, or compile again for {}", decl.dtype, v.dtype()))),
-                None => Err(Error::new(ErrorKind::UnknownName, format!("no input named `{}`", decl.name))
-                    .at(decl.span, "not given")
-                    .help(format!("insert `{}` into the variables", decl.name))),
+                .help(format!(
+                    "pass a {} array, or compile again for {}",
+                    decl.dtype,
+                    v.dtype()
+                ))),
+                None => Err(Error::new(
+                    ErrorKind::UnknownName,
+                    format!("no input named `{}`", decl.name),
+                )
+                .at(decl.span, "not given")
+                .help(format!("insert `{}` into the variables", decl.name))),
             })
             .collect()
     }

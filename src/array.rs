@@ -39,7 +39,9 @@ impl Scalar {
                 (a.is_nan() && b.is_nan()) || a.to_bits() == b.to_bits()
             }
             (Scalar::Float64(a), Scalar::Float64(b)) => f64eq(a, b),
-            (Scalar::Complex128(a), Scalar::Complex128(b)) => f64eq(a.re, b.re) && f64eq(a.im, b.im),
+            (Scalar::Complex128(a), Scalar::Complex128(b)) => {
+                f64eq(a.re, b.re) && f64eq(a.im, b.im)
+            }
             (a, b) => a == b,
         }
     }
@@ -498,5 +500,6 @@ impl<'a> IntoOut<'a> for &'a mut Array {
 }
 
 pub(crate) fn internal(msg: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Internal, msg).help("this is a bug in numjit; please report it with the expression")
+    Error::new(ErrorKind::Internal, msg)
+        .help("this is a bug in numjit; please report it with the expression")
 }

@@ -36,7 +36,9 @@ impl OpError {
             )
             .at(span, "the exponent array holds a negative value")
             .help("cast the base to a float first, e.g. `float64(a) ** b`"),
-            OpError::Unsupported(op, t) => internal(format!("op `{op}` reached the evaluator with {t} operands")),
+            OpError::Unsupported(op, t) => {
+                internal(format!("op `{op}` reached the evaluator with {t} operands"))
+            }
             OpError::Shape => internal("operands reached the evaluator with incompatible shapes"),
         }
     }
@@ -49,7 +51,12 @@ pub fn eval(program: &Program, inputs: &[AnyView]) -> Result<Array, Error> {
     }
     for (decl, v) in program.inputs.iter().zip(inputs) {
         if decl.dtype != v.dtype() {
-            return Err(internal(format!("input `{}` has dtype {} but the program expects {}", decl.name, v.dtype(), decl.dtype)));
+            return Err(internal(format!(
+                "input `{}` has dtype {} but the program expects {}",
+                decl.name,
+                v.dtype(),
+                decl.dtype
+            )));
         }
     }
     let shapes: Vec<&[usize]> = inputs.iter().map(|v| v.shape()).collect();
@@ -72,11 +79,13 @@ pub fn eval(program: &Program, inputs: &[AnyView]) -> Result<Array, Error> {
                 let views: Vec<AnyView> = node
                     .args
                     .iter()
-                    .map(|&a| match (&values[a as usize], &program.nodes[a as usize].kind) {
-                        (Some(arr), _) => Ok(arr.view()),
-                        (None, NodeKind::Input(i)) => Ok(inputs[*i as usize].reborrow()),
-                        _ => Err(internal("operand freed before its last use")),
-                    })
+                    .map(
+                        |&a| match (&values[a as usize], &program.nodes[a as usize].kind) {
+                            (Some(arr), _) => Ok(arr.view()),
+                            (None, NodeKind::Input(i)) => Ok(inputs[*i as usize].reborrow()),
+                            _ => Err(internal("operand freed before its last use")),
+                        },
+                    )
                     .collect::<Result<_, _>>()?;
                 Some(eval_op(*op, node.dtype, &views).map_err(|e| e.at_node(node.span))?)
             }
@@ -110,12 +119,21 @@ pub fn eval_into(program: &Program, inputs: &[AnyView], mut out: AnyViewMut) -> 
 }
 
 /// The `out` checks shared by every engine: exact shape (E0402), `same_kind` cast (E0403).
-pub fn check_out(program: &Program, shape: &[usize], out_dtype: DType, out_shape: &[usize]) -> Result<(), Error> {
+pub fn check_out(
+    program: &Program,
+    shape: &[usize],
+    out_dtype: DType,
+    out_shape: &[usize],
+) -> Result<(), Error> {
     let span = program.node(program.root).span;
     if out_shape != shape {
         return Err(Error::new(
             ErrorKind::OutShape,
-            format!("`out` has shape {} but the result has shape {}", fmt_shape(out_shape), fmt_shape(shape)),
+            format!(
+                "`out` has shape {} but the result has shape {}",
+                fmt_shape(out_shape),
+                fmt_shape(shape)
+            ),
         )
         .at(span, format!("this has shape {}", fmt_shape(shape)))
         .help(format!("pass an `out` array of shape {}", fmt_shape(shape))));
@@ -124,12 +142,27 @@ pub fn check_out(program: &Program, shape: &[usize], out_dtype: DType, out_shape
     if !DType::can_cast_same_kind(dt, out_dtype) {
         return Err(Error::new(
             ErrorKind::OutCast,
-            format!("cannot cast the {dt} result into a {out_dtype} `out` under the same_kind rule"),
+            format!(
+                "cannot cast the {dt} result into {} {out_dtype} `out` under the same_kind rule",
+                article(out_dtype)
+            ),
         )
         .at(span, format!("this is {dt}"))
-        .help(format!("pass a {dt} `out`, or cast explicitly, e.g. `{}(…)`", out_dtype.name())));
+        .help(format!(
+            "pass {} {dt} `out`, or cast explicitly, e.g. `{}(…)`",
+            article(dt),
+            out_dtype.name()
+        )));
     }
     Ok(())
+}
+
+fn article(t: DType) -> &'static str {
+    if t.name().starts_with('i') {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn standard_layout(a: Array) -> Array {
@@ -173,17 +206,26 @@ fn m2<A: Element, B: Element, R: Element>(
     let shape = shape::broadcast_pair(a.shape(), b.shape()).ok_or(OpError::Shape)?;
     let a = a.broadcast(IxDyn(&shape)).ok_or(OpError::Shape)?;
     let b = b.broadcast(IxDyn(&shape)).ok_or(OpError::Shape)?;
-    Ok(R::owned(Zip::from(&a).and(&b).map_collect(|&x, &y| f(x, y))))
+    Ok(R::owned(
+        Zip::from(&a).and(&b).map_collect(|&x, &y| f(x, y)),
+    ))
 }
 
-fn m3<R: Element>(c: &ArrayViewD<bool>, a: &ArrayViewD<R>, b: &ArrayViewD<R>) -> Result<Array, OpError> {
+fn m3<R: Element>(
+    c: &ArrayViewD<bool>,
+    a: &ArrayViewD<R>,
+    b: &ArrayViewD<R>,
+) -> Result<Array, OpError> {
     let s = shape::broadcast_pair(c.shape(), a.shape()).ok_or(OpError::Shape)?;
     let s = shape::broadcast_pair(&s, b.shape()).ok_or(OpError::Shape)?;
     let c = c.broadcast(IxDyn(&s)).ok_or(OpError::Shape)?;
     let a = a.broadcast(IxDyn(&s)).ok_or(OpError::Shape)?;
     let b = b.broadcast(IxDyn(&s)).ok_or(OpError::Shape)?;
     Ok(R::owned(
-        Zip::from(&c).and(&a).and(&b).map_collect(|&c, &x, &y| if c { x } else { y }),
+        Zip::from(&c)
+            .and(&a)
+            .and(&b)
+            .map_collect(|&c, &x, &y| if c { x } else { y }),
     ))
 }
 
@@ -332,11 +374,15 @@ pub fn eval_op(op: Op, out: DType, args: &[AnyView]) -> Result<Array, OpError> {
             Int64 => |a: i64, b: i64| a ^ b,
         ),
         Op::Eq => match (&args[0], &args[1]) {
-            (V::Complex128(x), V::Complex128(y)) => m2(x, y, |a: C, b: C| a.re == b.re && a.im == b.im),
+            (V::Complex128(x), V::Complex128(y)) => {
+                m2(x, y, |a: C, b: C| a.re == b.re && a.im == b.im)
+            }
             _ => compare!(==),
         },
         Op::Ne => match (&args[0], &args[1]) {
-            (V::Complex128(x), V::Complex128(y)) => m2(x, y, |a: C, b: C| a.re != b.re || a.im != b.im),
+            (V::Complex128(x), V::Complex128(y)) => {
+                m2(x, y, |a: C, b: C| a.re != b.re || a.im != b.im)
+            }
             _ => compare!(!=),
         },
         Op::Lt => compare!(<),

@@ -372,7 +372,10 @@ mod tests {
         let z = Complex64::new(1.0, 2.0);
         assert_eq!(c_mul(z, z), Complex64::new(-3.0, 4.0));
         assert_eq!(c_div(z, z), Complex64::new(1.0, 0.0));
-        assert_eq!(c_pow(z, Complex64::new(2.0, 0.0)), Complex64::new(-3.0, 4.0));
+        assert_eq!(
+            c_pow(z, Complex64::new(2.0, 0.0)),
+            Complex64::new(-3.0, 4.0)
+        );
         assert_eq!(c_abs(Complex64::new(3.0, 4.0)), 5.0);
     }
 }

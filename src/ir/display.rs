@@ -23,9 +23,15 @@ impl fmt::Display for Program {
         for (i, n) in self.nodes.iter().enumerate() {
             let args: Vec<String> = n.args.iter().map(|a| format!("%{a}")).collect();
             match &n.kind {
-                NodeKind::Input(k) => writeln!(f, "%{i} = input.{} {}", n.dtype, self.inputs[*k as usize].name)?,
+                NodeKind::Input(k) => writeln!(
+                    f,
+                    "%{i} = input.{} {}",
+                    n.dtype, self.inputs[*k as usize].name
+                )?,
                 NodeKind::Const(s) => writeln!(f, "%{i} = const.{} {}", n.dtype, scalar(s))?,
-                NodeKind::Op(op) => writeln!(f, "%{i} = {}.{} {}", op.name(), n.dtype, args.join(", "))?,
+                NodeKind::Op(op) => {
+                    writeln!(f, "%{i} = {}.{} {}", op.name(), n.dtype, args.join(", "))?
+                }
             }
         }
         write!(f, "return %{}", self.root)

@@ -54,7 +54,10 @@ impl Signature {
     }
 
     pub fn get(&self, name: &str) -> Option<SigType> {
-        self.entries.iter().find(|(n, _)| n == name).map(|(_, t)| *t)
+        self.entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| *t)
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -105,9 +108,11 @@ pub fn fold_literal(ast: &Expr) -> Result<Literal, Error> {
     };
     match c.expr(ast)? {
         Val::Weak(l, _) => Ok(l),
-        Val::Strong(_) => Err(Error::new(ErrorKind::BadArgument, "expected a literal value")
-            .at(ast.span, "this is not a plain literal")
-            .help("give a number such as `2.5`, `3`, `True` or `1+2j`")),
+        Val::Strong(_) => Err(
+            Error::new(ErrorKind::BadArgument, "expected a literal value")
+                .at(ast.span, "this is not a plain literal")
+                .help("give a number such as `2.5`, `3`, `True` or `1+2j`"),
+        ),
     }
 }
 
@@ -192,9 +197,10 @@ impl Checker<'_> {
         if let Some(consts) = consts {
             let arrays: Vec<Array> = consts.into_iter().map(Array::from_scalar).collect();
             let views: Vec<_> = arrays.iter().map(|a| a.view()).collect();
-            let r = crate::interp::eval_op(op, dtype, &views)
-                .map_err(|e| e.at_node(span))?;
-            let s = r.get_flat(0).ok_or_else(|| internal("folding gave an empty array"))?;
+            let r = crate::interp::eval_op(op, dtype, &views).map_err(|e| e.at_node(span))?;
+            let s = r
+                .get_flat(0)
+                .ok_or_else(|| internal("folding gave an empty array"))?;
             // Drop the folded operands if they are the newest nodes (keeps programs small).
             while args.iter().any(|&a| a as usize + 1 == self.nodes.len())
                 && matches!(self.nodes.last().map(|n| &n.kind), Some(NodeKind::Const(_)))
@@ -210,7 +216,10 @@ impl Checker<'_> {
         Ok(match &e.kind {
             ExprKind::Int(i) => Val::Weak(Literal::Int(*i), e.span),
             ExprKind::Float(f) => Val::Weak(Literal::Float(*f), e.span),
-            ExprKind::Imag(f) => Val::Weak(Literal::Complex(num_complex::Complex64::new(0.0, *f)), e.span),
+            ExprKind::Imag(f) => Val::Weak(
+                Literal::Complex(num_complex::Complex64::new(0.0, *f)),
+                e.span,
+            ),
             ExprKind::Bool(b) => Val::Weak(Literal::Bool(*b), e.span),
             ExprKind::Name(n) => self.name(n, e.span)?,
             ExprKind::Unary(op, a) => {
@@ -263,13 +272,18 @@ impl Checker<'_> {
                         .at(span, "this is a function")
                         .help(format!("call it: `{n}(…)`"));
                 } else if let Some(s) = crate::suggest::closest(n, self.sig.names()) {
-                    err = err.at(span, "not defined").help(format!("did you mean `{s}`?"));
+                    err = err
+                        .at(span, "not defined")
+                        .help(format!("did you mean `{s}`?"));
                 } else {
                     let known: Vec<String> = self.sig.names().map(|s| format!("`{s}`")).collect();
                     err = err.at(span, "not defined").help(if known.is_empty() {
                         format!("no variables were given; pass `{n}` as an input")
                     } else {
-                        format!("pass `{n}` as an input; the known names are {}", known.join(", "))
+                        format!(
+                            "pass `{n}` as an input; the known names are {}",
+                            known.join(", ")
+                        )
                     });
                 }
                 Err(err)
@@ -315,7 +329,9 @@ impl Checker<'_> {
         }
         let mut t = match (a, b) {
             (Val::Strong(x), Val::Strong(y)) => DType::promote(self.dtype(x), self.dtype(y)),
-            (Val::Strong(x), Val::Weak(l, _)) | (Val::Weak(l, _), Val::Strong(x)) => l.promote_with(self.dtype(x)),
+            (Val::Strong(x), Val::Weak(l, _)) | (Val::Weak(l, _), Val::Strong(x)) => {
+                l.promote_with(self.dtype(x))
+            }
             _ => return Err(internal("unreachable literal pair")),
         };
         let sym = bop.symbol();
@@ -388,7 +404,10 @@ impl Checker<'_> {
                     )
                     .at(sb, "negative exponent")
                     .also(sa, format!("this is {da}"))
-                    .help(format!("use a float exponent, e.g. `{}.0`, or cast the base with `float64(…)`", e)));
+                    .help(format!(
+                        "use a float exponent, e.g. `{}.0`, or cast the base with `float64(…)`",
+                        e
+                    )));
                 }
             }
         }
@@ -404,7 +423,9 @@ impl Checker<'_> {
                 let x = self.strong(a, Some(t))?;
                 match e {
                     Some(2.0) => return Ok(Val::Strong(self.op(Op::Mul, vec![x, x], t, span)?)),
-                    Some(0.5) if t.is_float() => return Ok(Val::Strong(self.op(Op::Sqrt, vec![x], t, span)?)),
+                    Some(0.5) if t.is_float() => {
+                        return Ok(Val::Strong(self.op(Op::Sqrt, vec![x], t, span)?))
+                    }
                     Some(-1.0) if t.is_float() => {
                         let one = self.strong(Val::Weak(Literal::Int(1), sb), Some(t))?;
                         return Ok(Val::Strong(self.op(Op::Div, vec![one, x], t, span)?));
@@ -415,7 +436,12 @@ impl Checker<'_> {
         }
         let x = self.strong(a, Some(t))?;
         let y = self.strong(b, Some(t))?;
-        Ok(Val::Strong(self.op(op, vec![x, y], op.result_dtype(t), span)?))
+        Ok(Val::Strong(self.op(
+            op,
+            vec![x, y],
+            op.result_dtype(t),
+            span,
+        )?))
     }
 
     fn describe(&self, v: Val) -> String {
@@ -425,12 +451,23 @@ impl Checker<'_> {
         }
     }
 
-    fn call(&mut self, func: &str, name_span: Span, args: &[Expr], span: Span) -> Result<Val, Error> {
+    fn call(
+        &mut self,
+        func: &str,
+        name_span: Span,
+        args: &[Expr],
+        span: Span,
+    ) -> Result<Val, Error> {
         let Some((arity, f)) = lookup_function(func) else {
-            let mut err = Error::new(ErrorKind::UnknownFunction, format!("unknown function `{func}`"))
-                .at(name_span, "not a numjit function");
+            let mut err = Error::new(
+                ErrorKind::UnknownFunction,
+                format!("unknown function `{func}`"),
+            )
+            .at(name_span, "not a numjit function");
             if self.sig.get(func).is_some() {
-                err = err.help(format!("`{func}` is a variable, not a function; to multiply write `{func} * (…)`"));
+                err = err.help(format!(
+                    "`{func}` is a variable, not a function; to multiply write `{func} * (…)`"
+                ));
             } else if let Some(s) = crate::suggest::closest(func, FUNCTIONS.iter().map(|f| f.0)) {
                 err = err.help(format!("did you mean `{s}`?"));
             } else {
@@ -444,7 +481,10 @@ impl Checker<'_> {
             let were = if args.len() == 1 { "was" } else { "were" };
             return Err(Error::new(
                 ErrorKind::WrongArity,
-                format!("`{func}` takes {arity} argument{plural} but {} {were} given", args.len()),
+                format!(
+                    "`{func}` takes {arity} argument{plural} but {} {were} given",
+                    args.len()
+                ),
             )
             .at(span, format!("expected {arity} argument{plural}"))
             .help(match f {
@@ -452,7 +492,10 @@ impl Checker<'_> {
                 _ => format!("write `{func}(x)`"),
             }));
         }
-        let vals = args.iter().map(|a| self.expr(a)).collect::<Result<Vec<_>, _>>()?;
+        let vals = args
+            .iter()
+            .map(|a| self.expr(a))
+            .collect::<Result<Vec<_>, _>>()?;
         match f {
             Func::Cast(t) => {
                 let x = self.strong(vals[0], None)?;
@@ -471,13 +514,20 @@ impl Checker<'_> {
             Func::Op(Op::Abs) => {
                 let x = self.strong(vals[0], None)?;
                 let t = self.dtype(x);
-                Ok(Val::Strong(self.op(Op::Abs, vec![x], Op::Abs.result_dtype(t), span)?))
+                Ok(Val::Strong(self.op(
+                    Op::Abs,
+                    vec![x],
+                    Op::Abs.result_dtype(t),
+                    span,
+                )?))
             }
             Func::Op(Op::Where) => {
                 let c = self.strong(vals[0], None)?;
                 let c = self.strong(Val::Strong(c), Some(DType::Bool))?;
                 let t = match (vals[1], vals[2]) {
-                    (Val::Strong(x), Val::Strong(y)) => DType::promote(self.dtype(x), self.dtype(y)),
+                    (Val::Strong(x), Val::Strong(y)) => {
+                        DType::promote(self.dtype(x), self.dtype(y))
+                    }
                     (Val::Strong(x), Val::Weak(l, _)) | (Val::Weak(l, _), Val::Strong(x)) => {
                         l.promote_with(self.dtype(x))
                     }
@@ -493,7 +543,10 @@ impl Checker<'_> {
                 let y = self.strong(vals[2], Some(t))?;
                 Ok(Val::Strong(self.op(Op::Where, vec![c, x, y], t, span)?))
             }
-            Func::Op(other) => Err(internal(format!("function table names op `{}` without a rule", other.name()))),
+            Func::Op(other) => Err(internal(format!(
+                "function table names op `{}` without a rule",
+                other.name()
+            ))),
         }
     }
 }
@@ -540,11 +593,26 @@ mod tests {
         assert_eq!(add(name("i4"), name("f4")), Ok(Float64));
         assert_eq!(add(name("b"), int(1)), Ok(Int64));
         assert_eq!(add(name("b"), name("b")), Ok(Bool));
-        assert_eq!(add(name("i4"), int(3_000_000_000)), Err(ErrorKind::LiteralOutOfRange));
-        assert_eq!(dtype_of(&bin(BinaryOp::Div, name("i4"), name("i4")), &sig), Ok(Float64));
-        assert_eq!(dtype_of(&bin(BinaryOp::Div, name("f4"), int(2)), &sig), Ok(Float32));
-        assert_eq!(dtype_of(&bin(BinaryOp::Lt, name("c"), name("c")), &sig), Err(ErrorKind::UnsupportedOperand));
-        assert_eq!(dtype_of(&bin(BinaryOp::Pow, name("i8"), int(-1)), &sig), Err(ErrorKind::NegativeIntPower));
+        assert_eq!(
+            add(name("i4"), int(3_000_000_000)),
+            Err(ErrorKind::LiteralOutOfRange)
+        );
+        assert_eq!(
+            dtype_of(&bin(BinaryOp::Div, name("i4"), name("i4")), &sig),
+            Ok(Float64)
+        );
+        assert_eq!(
+            dtype_of(&bin(BinaryOp::Div, name("f4"), int(2)), &sig),
+            Ok(Float32)
+        );
+        assert_eq!(
+            dtype_of(&bin(BinaryOp::Lt, name("c"), name("c")), &sig),
+            Err(ErrorKind::UnsupportedOperand)
+        );
+        assert_eq!(
+            dtype_of(&bin(BinaryOp::Pow, name("i8"), int(-1)), &sig),
+            Err(ErrorKind::NegativeIntPower)
+        );
         assert_eq!(dtype_of(&int(2), &sig), Ok(Int64));
     }
 

@@ -42,7 +42,10 @@ fn zero_div(what: &str) -> LitError {
     LitError {
         kind: ErrorKind::LiteralDivisionByZero,
         message: format!("{what} by zero"),
-        help: Some("Python raises ZeroDivisionError for literal arithmetic; write a non-zero divisor".into()),
+        help: Some(
+            "Python raises ZeroDivisionError for literal arithmetic; write a non-zero divisor"
+                .into(),
+        ),
     }
 }
 
@@ -50,7 +53,9 @@ fn overflow() -> LitError {
     LitError {
         kind: ErrorKind::LiteralOverflow,
         message: "literal arithmetic overflows".into(),
-        help: Some("numjit folds integer literals in 128 bits and float literals in float64".into()),
+        help: Some(
+            "numjit folds integer literals in 128 bits and float literals in float64".into(),
+        ),
     }
 }
 
@@ -112,21 +117,29 @@ impl Literal {
     /// Converts the value to `dtype` as NumPy does for a weak scalar meeting an array of
     /// that dtype: an int out of the dtype's range is an error (NumPy 2's OverflowError).
     pub fn to_scalar(self, dtype: DType) -> Result<Scalar, LitError> {
-        let range_err = |v: i128| LitError {
+        let range_err = |v: i128| {
+            LitError {
             kind: ErrorKind::LiteralOutOfRange,
             message: format!("Python integer {v} out of bounds for {dtype}"),
             help: Some(format!(
                 "cast the array to a wider type first, e.g. `int64(…)` or `float64(…)`, or use a literal that fits {dtype}"
             )),
+        }
         };
         Ok(match (self, dtype) {
             (Literal::Bool(b), _) => cast_scalar(Scalar::Bool(b), dtype),
             (Literal::Int(v), DType::Bool) => Scalar::Bool(v != 0),
-            (Literal::Int(v), DType::Int32) => Scalar::Int32(i32::try_from(v).map_err(|_| range_err(v))?),
-            (Literal::Int(v), DType::Int64) => Scalar::Int64(i64::try_from(v).map_err(|_| range_err(v))?),
+            (Literal::Int(v), DType::Int32) => {
+                Scalar::Int32(i32::try_from(v).map_err(|_| range_err(v))?)
+            }
+            (Literal::Int(v), DType::Int64) => {
+                Scalar::Int64(i64::try_from(v).map_err(|_| range_err(v))?)
+            }
             (Literal::Int(v), DType::Float32) => Scalar::Float32(v as f32),
             (Literal::Int(v), DType::Float64) => Scalar::Float64(v as f64),
-            (Literal::Int(v), DType::Complex128) => Scalar::Complex128(Complex64::new(v as f64, 0.0)),
+            (Literal::Int(v), DType::Complex128) => {
+                Scalar::Complex128(Complex64::new(v as f64, 0.0))
+            }
             (Literal::Float(f), _) => cast_scalar(Scalar::Float64(f), dtype),
             (Literal::Complex(c), _) => cast_scalar(Scalar::Complex128(c), dtype),
         })
@@ -300,7 +313,11 @@ fn int_binary(op: BinaryOp, x: i128, y: i128) -> Result<Literal, LitError> {
             let q = x.div_euclid(y);
             let r = x.rem_euclid(y);
             // Euclid gives r >= 0; Python's floor semantics give r with the sign of y.
-            let (q, r) = if y < 0 && r != 0 { (q - 1, r + y) } else { (q, r) };
+            let (q, r) = if y < 0 && r != 0 {
+                (q - 1, r + y)
+            } else {
+                (q, r)
+            };
             Ok(L::Int(if op == FloorDiv { q } else { r }))
         }
         Pow => {
@@ -330,12 +347,23 @@ fn int_binary(op: BinaryOp, x: i128, y: i128) -> Result<Literal, LitError> {
             if y < 0 {
                 return Err(err(ErrorKind::UnsupportedOperand, "negative shift count"));
             }
-            Ok(L::Int(if y >= 127 { if x < 0 { -1 } else { 0 } } else { x >> y }))
+            Ok(L::Int(if y >= 127 {
+                if x < 0 {
+                    -1
+                } else {
+                    0
+                }
+            } else {
+                x >> y
+            }))
         }
         BitAnd => Ok(L::Int(x & y)),
         BitOr => Ok(L::Int(x | y)),
         BitXor => Ok(L::Int(x ^ y)),
-        _ => Err(err(ErrorKind::Internal, "comparison reached int arithmetic")),
+        _ => Err(err(
+            ErrorKind::Internal,
+            "comparison reached int arithmetic",
+        )),
     }
 }
 
@@ -381,11 +409,17 @@ fn py_c_div(a: Complex64, b: Complex64) -> Result<Complex64, LitError> {
         }
         let ratio = b.im / b.re;
         let denom = b.re + b.im * ratio;
-        Ok(Complex64::new((a.re + a.im * ratio) / denom, (a.im - a.re * ratio) / denom))
+        Ok(Complex64::new(
+            (a.re + a.im * ratio) / denom,
+            (a.im - a.re * ratio) / denom,
+        ))
     } else if abs_bi >= abs_br {
         let ratio = b.re / b.im;
         let denom = b.re * ratio + b.im;
-        Ok(Complex64::new((a.re * ratio + a.im) / denom, (a.im * ratio - a.re) / denom))
+        Ok(Complex64::new(
+            (a.re * ratio + a.im) / denom,
+            (a.im * ratio - a.re) / denom,
+        ))
     } else {
         Ok(Complex64::new(f64::NAN, f64::NAN))
     }
@@ -466,7 +500,11 @@ fn cmp_num(a: Literal, b: Literal) -> Option<std::cmp::Ordering> {
             if f.is_nan() {
                 None
             } else if f.is_infinite() {
-                Some(if f > 0.0 { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater })
+                Some(if f > 0.0 {
+                    std::cmp::Ordering::Less
+                } else {
+                    std::cmp::Ordering::Greater
+                })
             } else if f == f.trunc() && f.abs() < 1.7e38 {
                 Some(i.cmp(&(f as i128)))
             } else {
@@ -496,19 +534,45 @@ mod tests {
 
     #[test]
     fn python_arithmetic() {
-        assert_eq!(binary(BinaryOp::Pow, L::Int(2), L::Int(-1)).unwrap(), L::Float(0.5));
-        assert_eq!(binary(BinaryOp::FloorDiv, L::Int(7), L::Int(-2)).unwrap(), L::Int(-4));
-        assert_eq!(binary(BinaryOp::Mod, L::Int(7), L::Int(-2)).unwrap(), L::Int(-1));
-        assert_eq!(binary(BinaryOp::Mod, L::Int(-7), L::Int(2)).unwrap(), L::Int(1));
         assert_eq!(
-            binary(BinaryOp::Div, L::Int(1), L::Int(0)).unwrap_err().kind,
+            binary(BinaryOp::Pow, L::Int(2), L::Int(-1)).unwrap(),
+            L::Float(0.5)
+        );
+        assert_eq!(
+            binary(BinaryOp::FloorDiv, L::Int(7), L::Int(-2)).unwrap(),
+            L::Int(-4)
+        );
+        assert_eq!(
+            binary(BinaryOp::Mod, L::Int(7), L::Int(-2)).unwrap(),
+            L::Int(-1)
+        );
+        assert_eq!(
+            binary(BinaryOp::Mod, L::Int(-7), L::Int(2)).unwrap(),
+            L::Int(1)
+        );
+        assert_eq!(
+            binary(BinaryOp::Div, L::Int(1), L::Int(0))
+                .unwrap_err()
+                .kind,
             ErrorKind::LiteralDivisionByZero
         );
         assert_eq!(unary(UnaryOp::Invert, L::Bool(true)).unwrap(), L::Int(-2));
-        assert_eq!(binary(BinaryOp::Add, L::Bool(true), L::Bool(true)).unwrap(), L::Int(2));
-        assert_eq!(binary(BinaryOp::BitAnd, L::Bool(true), L::Bool(false)).unwrap(), L::Bool(false));
-        assert_eq!(binary(BinaryOp::Lt, L::Int(1), L::Float(1.5)).unwrap(), L::Bool(true));
-        assert_eq!(binary(BinaryOp::Pow, L::Int(2), L::Int(3)).unwrap(), L::Int(8));
+        assert_eq!(
+            binary(BinaryOp::Add, L::Bool(true), L::Bool(true)).unwrap(),
+            L::Int(2)
+        );
+        assert_eq!(
+            binary(BinaryOp::BitAnd, L::Bool(true), L::Bool(false)).unwrap(),
+            L::Bool(false)
+        );
+        assert_eq!(
+            binary(BinaryOp::Lt, L::Int(1), L::Float(1.5)).unwrap(),
+            L::Bool(true)
+        );
+        assert_eq!(
+            binary(BinaryOp::Pow, L::Int(2), L::Int(3)).unwrap(),
+            L::Int(8)
+        );
     }
 
     #[test]
@@ -519,7 +583,10 @@ mod tests {
         assert_eq!(L::Int(1).promote_with(DType::Bool), DType::Int64);
         assert_eq!(L::Bool(true).promote_with(DType::Int32), DType::Int32);
         assert_eq!(
-            L::Int(3_000_000_000).to_scalar(DType::Int32).unwrap_err().kind,
+            L::Int(3_000_000_000)
+                .to_scalar(DType::Int32)
+                .unwrap_err()
+                .kind,
             ErrorKind::LiteralOutOfRange
         );
     }

@@ -10,8 +10,16 @@ pub fn broadcast_pair(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
@@ -29,7 +37,10 @@ pub fn fmt_shape(s: &[usize]) -> String {
         1 => format!("({},)", s[0]),
         _ => format!(
             "({})",
-            s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+            s.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -41,7 +52,11 @@ pub fn infer(program: &Program, input_shapes: &[&[usize]]) -> Result<Vec<usize>,
         if s.len() > MAX_NDIM {
             return Err(Error::new(
                 ErrorKind::Broadcast,
-                format!("`{}` has {} dimensions; numjit supports at most {MAX_NDIM}", decl.name, s.len()),
+                format!(
+                    "`{}` has {} dimensions; numjit supports at most {MAX_NDIM}",
+                    decl.name,
+                    s.len()
+                ),
             )
             .at(decl.span, "this input"));
         }
@@ -66,10 +81,20 @@ pub fn infer(program: &Program, input_shapes: &[&[usize]]) -> Result<Vec<usize>,
                             let pshape = &shapes[prev as usize];
                             return Err(Error::new(
                                 ErrorKind::Broadcast,
-                                format!("cannot broadcast shapes {} and {}", fmt_shape(&acc), fmt_shape(s)),
+                                format!(
+                                    "cannot broadcast shapes {} and {}",
+                                    fmt_shape(&acc),
+                                    fmt_shape(s)
+                                ),
                             )
-                            .at(program.nodes[a as usize].span, format!("this has shape {}", fmt_shape(s)))
-                            .also(program.nodes[prev as usize].span, format!("this has shape {}", fmt_shape(pshape)))
+                            .at(
+                                program.nodes[a as usize].span,
+                                format!("this has shape {}", fmt_shape(s)),
+                            )
+                            .also(
+                                program.nodes[prev as usize].span,
+                                format!("this has shape {}", fmt_shape(pshape)),
+                            )
                             .help(broadcast_help(&acc, s)));
                         }
                     }
