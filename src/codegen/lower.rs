@@ -24,7 +24,7 @@ use crate::types::DType;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{F32, F32X4, F64, F64X2, I32, I32X4, I64, I64X2, I8};
 use cranelift_codegen::ir::{
-    AbiParam, Block, BlockArg, Endianness, Function, InstBuilder, MemFlagsData, Signature, Type, UserFuncName,
+    AbiParam, BlockArg, Endianness, Function, InstBuilder, MemFlagsData, Signature, Type, UserFuncName,
     Value,
 };
 use cranelift_codegen::isa::TargetFrontendConfig;
@@ -607,6 +607,9 @@ impl Lowerer<'_, '_> {
     fn cast_scalar(&mut self, v: Value, from: DType, to: DType) -> Result<Value, Error> {
         use DType::*;
         let m = Mode::Scalar;
+        if from == to {
+            return Ok(v);
+        }
         Ok(match (from, to) {
             (Complex128, t) => {
                 let re = self.b.ins().extractlane(v, 0);
