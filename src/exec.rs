@@ -111,14 +111,20 @@ pub struct Executable {
 
 impl std::fmt::Debug for Executable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Executable").field("program", &self.program).finish_non_exhaustive()
+        f.debug_struct("Executable")
+            .field("program", &self.program)
+            .finish_non_exhaustive()
     }
 }
 
 impl Executable {
     pub fn new(program: Program) -> Executable {
         let enc: Arc<[u8]> = encode(&program).into();
-        Executable { program, enc, variants: Mutex::new(Vec::new()) }
+        Executable {
+            program,
+            enc,
+            variants: Mutex::new(Vec::new()),
+        }
     }
 
     pub fn program(&self) -> &Program {
@@ -146,7 +152,12 @@ impl Executable {
     }
 
     /// Evaluates into `out` (same shape as the broadcast result; `same_kind` cast).
-    pub fn eval_into(&self, inputs: &[AnyView], out: AnyViewMut, opts: &RunOptions) -> Result<(), Error> {
+    pub fn eval_into(
+        &self,
+        inputs: &[AnyView],
+        out: AnyViewMut,
+        opts: &RunOptions,
+    ) -> Result<(), Error> {
         run_with(self, inputs, Some(out), opts).map(|_| ())
     }
 
@@ -158,15 +169,25 @@ impl Executable {
             out_dtype: self.program.dtype(),
         };
         let k = codegen::compile(&self.program, &spec, true)?;
-        Ok(format!("; isa: {}\n{}", codegen::isa_name(), k.clif().unwrap_or_default()))
+        Ok(format!(
+            "; isa: {}\n{}",
+            codegen::isa_name(),
+            k.clif().unwrap_or_default()
+        ))
     }
 }
 
 /// One-shot evaluation of a checked program (compiles through the process-wide cache).
 /// `out == None`: returns `Some(fresh array)`; otherwise writes into `out`, returns `None`.
-pub fn run(program: &Program, inputs: &[AnyView], out: Option<AnyViewMut>) -> Result<Option<Array>, Error> {
+pub fn run(
+    program: &Program,
+    inputs: &[AnyView],
+    out: Option<AnyViewMut>,
+) -> Result<Option<Array>, Error> {
     let enc: Arc<[u8]> = encode(program).into();
-    run_inner(program, inputs, out, &RunOptions::default(), &|spec| kernel_for(program, &enc, spec))
+    run_inner(program, inputs, out, &RunOptions::default(), &|spec| {
+        kernel_for(program, &enc, spec)
+    })
 }
 
 fn run_with(
@@ -177,7 +198,6 @@ fn run_with(
 ) -> Result<Option<Array>, Error> {
     run_inner(&x.program, inputs, out, opts, &|spec| x.kernel(spec))
 }
-
 
 /// NumPy broadcasting of all input shapes (E0401 with spans, as the evaluator).
 fn broadcast(p: &Program, inputs: &[AnyView]) -> Result<Vec<usize>, Error> {
@@ -228,7 +248,12 @@ fn run_inner(
     }
     for (v, d) in inputs.iter().zip(&p.inputs) {
         if v.dtype() != d.dtype {
-            return Err(internal(format!("input `{}` has dtype {}, expected {}", d.name, v.dtype(), d.dtype)));
+            return Err(internal(format!(
+                "input `{}` has dtype {}, expected {}",
+                d.name,
+                v.dtype(),
+                d.dtype
+            )));
         }
     }
     let shape = broadcast(p, inputs)?;
@@ -237,7 +262,16 @@ fn run_inner(
         None => {
             let mut fresh = Fresh::new(dtype, &shape)?;
             let ostrides = c_strides(&shape, dtype.size());
-            execute(p, inputs, &shape, fresh.ptr(), &ostrides, dtype, opts, kernels)?;
+            execute(
+                p,
+                inputs,
+                &shape,
+                fresh.ptr(),
+                &ostrides,
+                dtype,
+                opts,
+                kernels,
+            )?;
             Ok(Some(fresh.finish(&shape)?))
         }
         Some(mut o) => {
@@ -245,22 +279,35 @@ fn run_inner(
             crate::interp::check_out(p, &shape, odt, o.shape())?;
             let ostrides = strides_over(&shape, o.shape(), o.strides(), odt.size());
             let optr = o.as_mut_ptr();
-            let out_ext = Extent { addr: optr as usize, shape: &shape, strides: &ostrides, itemsize: odt.size() };
+            let out_ext = Extent {
+                addr: optr as usize,
+                shape: &shape,
+                strides: &ostrides,
+                itemsize: odt.size(),
+            };
             let partial = inputs.iter().any(|v| {
                 let s = strides_over(&shape, v.shape(), v.strides(), v.dtype().size());
-                let e = Extent { addr: v.as_ptr() as usize, shape: &shape, strides: &s, itemsize: v.dtype().size() };
+                let e = Extent {
+                    addr: v.as_ptr() as usize,
+                    shape: &shape,
+                    strides: &s,
+                    itemsize: v.dtype().size(),
+                };
                 overlap(&out_ext, &e) == Overlap::Partial
             });
             if !partial {
-                return execute(p, inputs, &shape, optr, &ostrides, odt, opts, kernels).map(|_| None);
+                return execute(p, inputs, &shape, optr, &ostrides, odt, opts, kernels)
+                    .map(|_| None);
             }
             // `out` shares memory with an input in a pattern other than index for
             // index: compute into a temporary, then copy (never a wrong result).
             let mut tmp = Fresh::new(odt, &shape)?;
             let tstrides = c_strides(&shape, odt.size());
             execute(p, inputs, &shape, tmp.ptr(), &tstrides, odt, opts, kernels)?;
-            let plan = Plan::new(&shape, &[&ostrides, &tstrides]).ok_or_else(|| internal("bad copy plan"))?;
-            let copy = numjit_runtime::copy::copy_kernel(odt.size()).ok_or_else(|| internal("no copy kernel"))?;
+            let plan = Plan::new(&shape, &[&ostrides, &tstrides])
+                .ok_or_else(|| internal("bad copy plan"))?;
+            let copy = numjit_runtime::copy::copy_kernel(odt.size())
+                .ok_or_else(|| internal("no copy kernel"))?;
             // SAFETY: `tmp` holds every element of `shape` in C order (tstrides), `out`
             // is a live mutable view of `shape` (ostrides), and they are distinct
             // allocations; the copy kernel reads and writes one element per index.
@@ -324,7 +371,14 @@ fn execute(
     // overlap with inputs was excluded by the caller (exact aliasing is allowed); the
     // kernel was compiled for these stride classes and dtypes.
     unsafe {
-        numjit_runtime::launch(&plan, out, &ptrs, kernel.func(), kernel.scratch_per_elem(), opts)
+        numjit_runtime::launch(
+            &plan,
+            out,
+            &ptrs,
+            kernel.func(),
+            kernel.scratch_per_elem(),
+            opts,
+        )
     }
     .map_err(|c| runtime_error(p, c))
 }
@@ -344,8 +398,19 @@ impl Fresh {
         let n = shape
             .iter()
             .try_fold(1usize, |a, &d| a.checked_mul(d))
-            .filter(|n| n.checked_mul(dtype.size()).is_some_and(|b| b <= isize::MAX as usize))
-            .ok_or_else(|| Error::new(ErrorKind::Broadcast, format!("the result shape {} is too large", crate::types::shape::fmt_shape(shape))))?;
+            .filter(|n| {
+                n.checked_mul(dtype.size())
+                    .is_some_and(|b| b <= isize::MAX as usize)
+            })
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Broadcast,
+                    format!(
+                        "the result shape {} is too large",
+                        crate::types::shape::fmt_shape(shape)
+                    ),
+                )
+            })?;
         use numjit_runtime::alloc::output_buffer as buf;
         Ok(match dtype {
             DType::Bool => Fresh::Bool(buf(n)),
@@ -378,7 +443,9 @@ impl Fresh {
                 // elements (the plan covers every index of `shape` exactly once) with
                 // valid bit patterns of the element type (bools as 0/1 bytes).
                 unsafe { v.set_len(n) };
-                Array::$var(ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| internal(e.to_string()))?)
+                Array::$var(
+                    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| internal(e.to_string()))?,
+                )
             }};
         }
         Ok(match self {

@@ -36,19 +36,38 @@ static A: Counting = Counting;
 fn evaluate_into_allocates_o_threads_bytes() {
     let n = 10_000_000;
     let src = "((.25*x + .75)*x - 1.5)*x - 2";
-    let p = numjit::compile(src, &Signature::new().with("x", DType::Float64)).unwrap().program().clone();
+    let p = numjit::compile(src, &Signature::new().with("x", DType::Float64))
+        .unwrap()
+        .program()
+        .clone();
     let exe = Executable::new(p);
     let x = ArrayD::from_shape_fn(IxDyn(&[n]), |i| i[0] as f64 * 1e-6);
     let mut out = ArrayD::<f64>::zeros(IxDyn(&[n]));
-    let opts = RunOptions { threads: 2, ..RunOptions::default() };
+    let opts = RunOptions {
+        threads: 2,
+        ..RunOptions::default()
+    };
     // Warm up: compile, build the pool, grow per-thread state.
-    exe.eval_into(&[AnyView::Float64(x.view())], AnyViewMut::Float64(out.view_mut()), &opts).unwrap();
+    exe.eval_into(
+        &[AnyView::Float64(x.view())],
+        AnyViewMut::Float64(out.view_mut()),
+        &opts,
+    )
+    .unwrap();
     let before = BYTES.load(Ordering::Relaxed);
     for _ in 0..3 {
-        exe.eval_into(&[AnyView::Float64(x.view())], AnyViewMut::Float64(out.view_mut()), &opts).unwrap();
+        exe.eval_into(
+            &[AnyView::Float64(x.view())],
+            AnyViewMut::Float64(out.view_mut()),
+            &opts,
+        )
+        .unwrap();
     }
     let per_call = (BYTES.load(Ordering::Relaxed) - before) / 3;
-    assert!(per_call < 64 * 1024, "evaluate_into allocated {per_call} bytes per call for n = {n}");
+    assert!(
+        per_call < 64 * 1024,
+        "evaluate_into allocated {per_call} bytes per call for n = {n}"
+    );
     assert_eq!(out[[n - 1]], {
         let v = (n - 1) as f64 * 1e-6;
         ((0.25 * v + 0.75) * v - 1.5) * v - 2.0

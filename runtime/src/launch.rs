@@ -71,8 +71,8 @@ impl Job<'_> {
         let nin = self.ins.len();
         let mut ptrs = [std::ptr::null::<u8>(); MAX_INPUTS];
         let mut strides = [0isize; MAX_INPUTS];
-        for k in 0..nin {
-            strides[k] = plan.inner_stride(k + 1);
+        for (k, s) in strides.iter_mut().enumerate().take(nin) {
+            *s = plan.inner_stride(k + 1);
         }
         let out_stride = plan.inner_stride(0);
         let first = u * self.per_unit;
@@ -104,8 +104,8 @@ impl Job<'_> {
                 for (k, o) in off.iter_mut().enumerate().take(nin + 1) {
                     *o += start as isize * plan.strides[k][nd - 1];
                 }
-                for k in 0..nin {
-                    ptrs[k] = self.ins[k].wrapping_offset(off[k + 1]);
+                for (k, p) in ptrs.iter_mut().enumerate().take(nin) {
+                    *p = self.ins[k].wrapping_offset(off[k + 1]);
                 }
                 let out = self.out.wrapping_offset(off[0]);
                 // SAFETY: `launch`'s caller guarantees every index of the plan maps to
@@ -214,5 +214,88 @@ pub unsafe fn launch(
     match status.into_inner() {
         u32::MAX => Ok(()),
         code => Err(code),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// out[i] = in[i] * 2 (f64); returns 7 if it sees a negative input.
+    unsafe extern "C" fn double(
+        n: usize,
+        ins: *const *const u8,
+        strides: *const isize,
+        out: *mut u8,
+        out_stride: isize,
+        _scratch: *mut u8,
+    ) -> u32 {
+        let mut status = 0;
+        // SAFETY: the ABI: one input, n elements at the given byte strides.
+        unsafe {
+            for i in 0..n as isize {
+                let v = (((*ins).offset(i * *strides)) as *const f64).read_unaligned();
+                if v < 0.0 {
+                    status = 7;
+                }
+                (out.offset(i * out_stride) as *mut f64).write_unaligned(v * 2.0);
+            }
+        }
+        status
+    }
+
+    #[test]
+    fn any_split_gives_the_same_result_and_lowest_status() {
+        let x: Vec<f64> = (0..1000).map(|i| i as f64).collect();
+        // A 2-d (10, 100) transposed walk, so rows and segments both matter.
+        let plan = Plan::new(&[100, 10], &[&[80, 8], &[8, 800]]).unwrap();
+        for threads in [1, 2, 3] {
+            for block_len in [1, 3, 10, 64, 0] {
+                let mut out = vec![0.0f64; 1000];
+                let opts = LaunchOptions {
+                    threads,
+                    block_len,
+                    serial_below: 1,
+                };
+                // SAFETY: the plan maps indices inside both 1000-element buffers.
+                let r = unsafe {
+                    launch(
+                        &plan,
+                        out.as_mut_ptr() as *mut u8,
+                        &[x.as_ptr() as *const u8],
+                        double,
+                        0,
+                        &opts,
+                    )
+                };
+                assert_eq!(r, Ok(()));
+                for i in 0..100 {
+                    for j in 0..10 {
+                        assert_eq!(out[i * 10 + j], x[j * 100 + i] * 2.0);
+                    }
+                }
+            }
+        }
+        let mut y = x.clone();
+        y[999] = -1.0;
+        let mut out = vec![0.0f64; 1000];
+        let plan = Plan::new(&[1000], &[&[8], &[8]]).unwrap();
+        let opts = LaunchOptions {
+            threads: 2,
+            block_len: 16,
+            serial_below: 1,
+        };
+        // SAFETY: as above.
+        let r = unsafe {
+            launch(
+                &plan,
+                out.as_mut_ptr() as *mut u8,
+                &[y.as_ptr() as *const u8],
+                double,
+                0,
+                &opts,
+            )
+        };
+        assert_eq!(r, Err(7));
     }
 }

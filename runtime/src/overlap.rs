@@ -72,18 +72,38 @@ mod tests {
     use super::*;
 
     fn e<'a>(addr: usize, shape: &'a [usize], strides: &'a [isize]) -> Extent<'a> {
-        Extent { addr, shape, strides, itemsize: 8 }
+        Extent {
+            addr,
+            shape,
+            strides,
+            itemsize: 8,
+        }
     }
 
     #[test]
     fn cases() {
         let sh = [10usize];
-        assert_eq!(overlap(&e(0, &sh, &[8]), &e(80, &sh, &[8])), Overlap::Disjoint);
+        assert_eq!(
+            overlap(&e(0, &sh, &[8]), &e(80, &sh, &[8])),
+            Overlap::Disjoint
+        );
         assert_eq!(overlap(&e(0, &sh, &[8]), &e(0, &sh, &[8])), Overlap::Exact);
-        assert_eq!(overlap(&e(8, &sh, &[8]), &e(0, &sh, &[8])), Overlap::Partial);
-        assert_eq!(overlap(&e(72, &sh, &[-8]), &e(0, &sh, &[8])), Overlap::Partial);
+        assert_eq!(
+            overlap(&e(8, &sh, &[8]), &e(0, &sh, &[8])),
+            Overlap::Partial
+        );
+        assert_eq!(
+            overlap(&e(72, &sh, &[-8]), &e(0, &sh, &[8])),
+            Overlap::Partial
+        );
         // broadcast input inside the output: partial.
-        assert_eq!(overlap(&e(0, &sh, &[8]), &e(0, &sh, &[0])), Overlap::Partial);
-        assert_eq!(overlap(&e(0, &[0], &[8]), &e(0, &[0], &[8])), Overlap::Disjoint);
+        assert_eq!(
+            overlap(&e(0, &sh, &[8]), &e(0, &sh, &[0])),
+            Overlap::Partial
+        );
+        assert_eq!(
+            overlap(&e(0, &[0], &[8]), &e(0, &[0], &[8])),
+            Overlap::Disjoint
+        );
     }
 }

@@ -24,12 +24,15 @@ use crate::types::DType;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{F32, F32X4, F64, F64X2, I32, I32X4, I64, I64X2, I8};
 use cranelift_codegen::ir::{
-    AbiParam, BlockArg, Endianness, Function, InstBuilder, MemFlagsData, Signature, Type, UserFuncName,
-    Value,
+    AbiParam, BlockArg, Endianness, Function, InstBuilder, MemFlagsData, Signature, Type,
+    UserFuncName, Value,
 };
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use std::collections::HashMap;
+
+/// A block-routine node, its routine, its operand slots and the loop roots that fill them.
+type Stage = (NodeId, RoutineFn, Vec<usize>, Vec<(NodeId, Dest)>);
 
 pub struct Lowered {
     pub scratch_per_elem: usize,
@@ -120,7 +123,12 @@ fn vector_cast_ok(from: DType, to: DType) -> bool {
         || (from.is_int() && to.is_float() && from.size() == to.size())
 }
 
-fn plan_loop(p: &Program, roots: Vec<(NodeId, Dest)>, out_dtype: DType, is_block: &[bool]) -> LoopPlan {
+fn plan_loop(
+    p: &Program,
+    roots: Vec<(NodeId, Dest)>,
+    out_dtype: DType,
+    is_block: &[bool],
+) -> LoopPlan {
     let mut need = vec![false; p.nodes.len()];
     let mut stack: Vec<NodeId> = roots.iter().map(|r| r.0).collect();
     while let Some(id) = stack.pop() {
@@ -132,7 +140,9 @@ fn plan_loop(p: &Program, roots: Vec<(NodeId, Dest)>, out_dtype: DType, is_block
         }
         stack.extend(p.node(id).args.iter().copied());
     }
-    let nodes: Vec<NodeId> = (0..p.nodes.len() as NodeId).filter(|&i| need[i as usize]).collect();
+    let nodes: Vec<NodeId> = (0..p.nodes.len() as NodeId)
+        .filter(|&i| need[i as usize])
+        .collect();
     // Vectorisable iff one non-bool width, no complex, and only ops with vector forms.
     let mut width: Option<u32> = None;
     let mut ok = true;
@@ -151,7 +161,6 @@ fn plan_loop(p: &Program, roots: Vec<(NodeId, Dest)>, out_dtype: DType, is_block
     if roots.iter().any(|r| r.1 == Dest::Out) {
         note(out_dtype);
     }
-    let mut ok = ok;
     for &id in &nodes {
         let node = p.node(id);
         if is_block[id as usize] {
@@ -216,7 +225,7 @@ pub fn lower(
     let mut nslots = 0usize;
     let mut result_slot = HashMap::new();
     // (block node, routine, operand slots)
-    let mut stages: Vec<(NodeId, RoutineFn, Vec<usize>, Vec<(NodeId, Dest)>)> = Vec::new();
+    let mut stages: Vec<Stage> = Vec::new();
     for id in 0..p.nodes.len() as NodeId {
         if !live[id as usize] || !is_block[id as usize] {
             continue;
@@ -254,15 +263,20 @@ pub fn lower(
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     let params = b.block_params(entry).to_vec();
-    let (n, ins, strides, out_ptr, out_stride, scratch) =
-        (params[0], params[1], params[2], params[3], params[4], params[5]);
+    let (n, ins, strides, out_ptr, out_stride, scratch) = (
+        params[0], params[1], params[2], params[3], params[4], params[5],
+    );
     let trusted = MemFlagsData::trusted();
     let mut inputs = Vec::new();
     for (k, class) in spec.inputs.iter().enumerate() {
         let off = (k * 8) as i32;
         let ptr_k = b.ins().load(ptr, trusted, ins, off);
         let stride_k = b.ins().load(ptr, trusted, strides, off);
-        inputs.push(Src { ptr: ptr_k, stride: stride_k, class: *class });
+        inputs.push(Src {
+            ptr: ptr_k,
+            stride: stride_k,
+            class: *class,
+        });
     }
     // Slot s starts at scratch + s * 16 * n: every slot is 16-byte aligned.
     let n16 = b.ins().ishl_imm_u(n, 4);
@@ -280,7 +294,11 @@ pub fn lower(
         out_dtype: spec.out_dtype,
         n,
         inputs,
-        out: Src { ptr: out_ptr, stride: out_stride, class: spec.out },
+        out: Src {
+            ptr: out_ptr,
+            stride: out_stride,
+            class: spec.out,
+        },
         slots,
         result_slot,
         hoisted: HashMap::new(),
@@ -290,7 +308,12 @@ pub fn lower(
         .iter()
         .map(|s| plan_loop(p, s.3.clone(), spec.out_dtype, &is_block))
         .collect();
-    loops.push(plan_loop(p, vec![(p.root, Dest::Out)], spec.out_dtype, &is_block));
+    loops.push(plan_loop(
+        p,
+        vec![(p.root, Dest::Out)],
+        spec.out_dtype,
+        &is_block,
+    ));
     // Hoist every constant and broadcast leaf, in both modes a loop needs.
     for lp in &loops {
         let mut modes = vec![Mode::Scalar];
@@ -323,7 +346,8 @@ pub fn lower(
         let status = b.inst_results(call)[0];
         let code = b.ins().iconst(I32, *id as i64 + 1);
         let cont = b.create_block();
-        b.ins().brif(status, ret, &[BlockArg::Value(code)], cont, &[]);
+        b.ins()
+            .brif(status, ret, &[BlockArg::Value(code)], cont, &[]);
         b.switch_to_block(cont);
     }
     let last = loops.len() - 1;
@@ -335,7 +359,9 @@ pub fn lower(
     lw.b.ins().return_(&[code]);
     lw.b.seal_all_blocks();
     lw.b.finalize(config);
-    Ok(Lowered { scratch_per_elem: 16 * nslots })
+    Ok(Lowered {
+        scratch_per_elem: 16 * nslots,
+    })
 }
 
 impl Lowerer<'_, '_> {
@@ -353,7 +379,10 @@ impl Lowerer<'_, '_> {
                     return Ok(());
                 }
                 let zero = self.b.ins().iconst(I64, 0);
-                let one = Src { class: Stride::Contiguous, ..src };
+                let one = Src {
+                    class: Stride::Contiguous,
+                    ..src
+                };
                 // A broadcast operand is one element: load it once, splat once.
                 let s = self.load_scalar(one, node.dtype, zero);
                 self.widen(s, node.dtype, m)
@@ -481,17 +510,25 @@ impl Lowerer<'_, '_> {
             let vbody = self.b.create_block();
             self.b.append_block_param(vbody, I64);
             let zero = self.b.ins().iconst(I64, 0);
-            self.b
-                .ins()
-                .brif(nvec, vbody, &[BlockArg::Value(zero)], tail, &[BlockArg::Value(zero)]);
+            self.b.ins().brif(
+                nvec,
+                vbody,
+                &[BlockArg::Value(zero)],
+                tail,
+                &[BlockArg::Value(zero)],
+            );
             self.b.switch_to_block(vbody);
             let i = self.b.block_params(vbody)[0];
             self.body(lp, i, Mode::Vector(w))?;
             let next = self.b.ins().iadd_imm_s(i, lanes);
             let more = self.b.ins().icmp(IntCC::UnsignedLessThan, next, nvec);
-            self.b
-                .ins()
-                .brif(more, vbody, &[BlockArg::Value(next)], tail, &[BlockArg::Value(next)]);
+            self.b.ins().brif(
+                more,
+                vbody,
+                &[BlockArg::Value(next)],
+                tail,
+                &[BlockArg::Value(next)],
+            );
         } else {
             let zero = self.b.ins().iconst(I64, 0);
             self.b.ins().jump(tail, &[BlockArg::Value(zero)]);
@@ -499,13 +536,17 @@ impl Lowerer<'_, '_> {
         self.b.switch_to_block(tail);
         let i0 = self.b.block_params(tail)[0];
         let any = self.b.ins().icmp(IntCC::UnsignedLessThan, i0, n);
-        self.b.ins().brif(any, sbody, &[BlockArg::Value(i0)], done, &[]);
+        self.b
+            .ins()
+            .brif(any, sbody, &[BlockArg::Value(i0)], done, &[]);
         self.b.switch_to_block(sbody);
         let i = self.b.block_params(sbody)[0];
         self.body(lp, i, Mode::Scalar)?;
         let next = self.b.ins().iadd_imm_s(i, 1);
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, next, n);
-        self.b.ins().brif(more, sbody, &[BlockArg::Value(next)], done, &[]);
+        self.b
+            .ins()
+            .brif(more, sbody, &[BlockArg::Value(next)], done, &[]);
         self.b.switch_to_block(done);
         Ok(())
     }
@@ -518,7 +559,11 @@ impl Lowerer<'_, '_> {
             let v = if let Some(&v) = self.hoisted.get(&(id, m)) {
                 v
             } else if let Some(&s) = self.result_slot.get(&id) {
-                let src = Src { ptr: self.slots[s], stride: self.slots[s], class: Stride::Contiguous };
+                let src = Src {
+                    ptr: self.slots[s],
+                    stride: self.slots[s],
+                    class: Stride::Contiguous,
+                };
                 self.load(src, node.dtype, i, m)
             } else {
                 match &node.kind {
@@ -548,7 +593,11 @@ impl Lowerer<'_, '_> {
                     self.store(out, self.out_dtype, i, v, m);
                 }
                 Dest::Slot(s) => {
-                    let src = Src { ptr: self.slots[s], stride: self.slots[s], class: Stride::Contiguous };
+                    let src = Src {
+                        ptr: self.slots[s],
+                        stride: self.slots[s],
+                        class: Stride::Contiguous,
+                    };
                     self.store(src, t, i, vals[&root], m);
                 }
             }
@@ -656,7 +705,11 @@ impl Lowerer<'_, '_> {
                 let lt = self.b.ins().fcmp(FloatCC::LessThan, tr, hi);
                 let ok = self.b.ins().band(ge, lt);
                 let r = self.b.ins().fcvt_to_sint_sat(scalar_ty(t), v);
-                let min = if t == Int32 { i32::MIN as i64 } else { i64::MIN };
+                let min = if t == Int32 {
+                    i32::MIN as i64
+                } else {
+                    i64::MIN
+                };
                 let min = self.b.ins().iconst(scalar_ty(t), min);
                 self.b.ins().select(ok, r, min)
             }
@@ -709,8 +762,14 @@ impl Lowerer<'_, '_> {
                 Float32 | Float64 => self.b.ins().fmul(a, bv()?),
                 Complex128 => {
                     let b = bv()?;
-                    let (ar, ai) = (self.b.ins().extractlane(a, 0), self.b.ins().extractlane(a, 1));
-                    let (br, bi) = (self.b.ins().extractlane(b, 0), self.b.ins().extractlane(b, 1));
+                    let (ar, ai) = (
+                        self.b.ins().extractlane(a, 0),
+                        self.b.ins().extractlane(a, 1),
+                    );
+                    let (br, bi) = (
+                        self.b.ins().extractlane(b, 0),
+                        self.b.ins().extractlane(b, 1),
+                    );
                     let rr = self.b.ins().fmul(ar, br);
                     let ii = self.b.ins().fmul(ai, bi);
                     let re = self.b.ins().fsub(rr, ii);
@@ -729,7 +788,10 @@ impl Lowerer<'_, '_> {
                 let b = bv()?;
                 let bits = (t.size() * 8) as i64;
                 // Counts outside [0, bits) (unsigned test catches negatives).
-                let big = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, b, bits);
+                let big = self
+                    .b
+                    .ins()
+                    .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, b, bits);
                 if op == Op::Shl {
                     let s = self.b.ins().ishl(a, b);
                     let zero = self.b.ins().iconst(scalar_ty(t), 0);
@@ -747,7 +809,11 @@ impl Lowerer<'_, '_> {
                 let b = bv()?;
                 match t {
                     Complex128 => {
-                        let cc = if op == Op::Eq { FloatCC::Equal } else { FloatCC::NotEqual };
+                        let cc = if op == Op::Eq {
+                            FloatCC::Equal
+                        } else {
+                            FloatCC::NotEqual
+                        };
                         if !matches!(op, Op::Eq | Op::Ne) {
                             return Err(unsupported());
                         }

@@ -109,10 +109,15 @@ fn isa() -> Result<&'static OwnedTargetIsa, Error> {
     static ISA: OnceLock<Result<OwnedTargetIsa, String>> = OnceLock::new();
     ISA.get_or_init(|| {
         let mut flags = settings::builder();
-        let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| e.to_string());
+        let set =
+            |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| e.to_string());
         set(&mut flags, "opt_level", "speed")?;
         set(&mut flags, "is_pic", "false")?;
-        let verify = if cfg!(debug_assertions) { "true" } else { "false" };
+        let verify = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
         set(&mut flags, "enable_verifier", verify)?;
         let builder = cranelift_native::builder().map_err(|e| e.to_string())?;
         builder
@@ -126,7 +131,16 @@ fn isa() -> Result<&'static OwnedTargetIsa, Error> {
 /// A short description of the ISA (part of cache keys and `explain`).
 pub fn isa_name() -> String {
     match isa() {
-        Ok(isa) => format!("{} {}", isa.triple(), isa.isa_flags().iter().filter(|f| f.as_bool() == Some(true)).map(|f| f.name).collect::<Vec<_>>().join(",")),
+        Ok(isa) => format!(
+            "{} {}",
+            isa.triple(),
+            isa.isa_flags()
+                .iter()
+                .filter(|f| f.as_bool() == Some(true))
+                .map(|f| f.name)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
         Err(_) => "unavailable".into(),
     }
 }

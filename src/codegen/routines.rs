@@ -12,7 +12,8 @@ use num_complex::Complex64;
 /// ABI of a block routine: `n` elements of operand `a` (and `b`; for unary ops `b == a`)
 /// in contiguous, 16-byte aligned scratch slots; results go to `out`. Returns 0, or 1
 /// if some element is a run-time error (the kernel then reports its node).
-pub type RoutineFn = unsafe extern "C" fn(n: usize, a: *const u8, b: *const u8, out: *mut u8) -> u32;
+pub type RoutineFn =
+    unsafe extern "C" fn(n: usize, a: *const u8, b: *const u8, out: *mut u8) -> u32;
 
 macro_rules! binary {
     ($name:ident, $t:ty, $r:ty, $f:expr) => {
@@ -65,10 +66,18 @@ macro_rules! unary {
     };
 }
 
-binary!(floordiv_i32, i32, i32, |a, b| Some(sem::int_floordiv::<i32>(a, b)));
-binary!(floordiv_i64, i64, i64, |a, b| Some(sem::int_floordiv::<i64>(a, b)));
-binary!(floordiv_f32, f32, f32, |a, b| Some(sem::float_floordiv::<f32>(a, b)));
-binary!(floordiv_f64, f64, f64, |a, b| Some(sem::float_floordiv::<f64>(a, b)));
+binary!(floordiv_i32, i32, i32, |a, b| Some(
+    sem::int_floordiv::<i32>(a, b)
+));
+binary!(floordiv_i64, i64, i64, |a, b| Some(
+    sem::int_floordiv::<i64>(a, b)
+));
+binary!(floordiv_f32, f32, f32, |a, b| Some(sem::float_floordiv::<
+    f32,
+>(a, b)));
+binary!(floordiv_f64, f64, f64, |a, b| Some(sem::float_floordiv::<
+    f64,
+>(a, b)));
 binary!(mod_i32, i32, i32, |a, b| Some(sem::int_mod::<i32>(a, b)));
 binary!(mod_i64, i64, i64, |a, b| Some(sem::int_mod::<i64>(a, b)));
 binary!(mod_f32, f32, f32, |a, b| Some(sem::float_mod::<f32>(a, b)));
@@ -77,8 +86,12 @@ binary!(pow_i32, i32, i32, sem::int_pow::<i32>);
 binary!(pow_i64, i64, i64, sem::int_pow::<i64>);
 binary!(pow_f32, f32, f32, |a, b| Some(sem::float_pow::<f32>(a, b)));
 binary!(pow_f64, f64, f64, |a, b| Some(sem::float_pow::<f64>(a, b)));
-binary!(pow_c128, Complex64, Complex64, |a, b| Some(sem::c_pow(a, b)));
-binary!(div_c128, Complex64, Complex64, |a, b| Some(sem::c_div(a, b)));
+binary!(pow_c128, Complex64, Complex64, |a, b| Some(sem::c_pow(
+    a, b
+)));
+binary!(div_c128, Complex64, Complex64, |a, b| Some(sem::c_div(
+    a, b
+)));
 unary!(abs_c128, Complex64, f64, sem::c_abs);
 unary!(sqrt_c128, Complex64, Complex64, sem::c_sqrt);
 

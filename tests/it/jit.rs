@@ -14,7 +14,10 @@ use proptest::prelude::*;
 use std::sync::Arc;
 
 fn program(src: &str, sig: &Signature) -> Program {
-    numjit::compile(src, sig).unwrap_or_else(|e| panic!("{}", e.render(src))).program().clone()
+    numjit::compile(src, sig)
+        .unwrap_or_else(|e| panic!("{}", e.render(src)))
+        .program()
+        .clone()
 }
 
 /// Tiny deterministic generator, so a failing case is reproducible from its seed.
@@ -39,12 +42,31 @@ const DTYPES: [DType; 6] = DType::ALL;
 
 fn value(r: &mut Rng, t: DType) -> Scalar {
     let f = match r.below(10) {
-        0 => *r.pick(&[0.0, -0.0, f64::NAN, f64::INFINITY, -f64::INFINITY, 1e300, -1e-300, 2147483648.0, -9.3e18]),
+        0 => *r.pick(&[
+            0.0,
+            -0.0,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+            1e300,
+            -1e-300,
+            2147483648.0,
+            -9.3e18,
+        ]),
         1..=4 => (r.below(21) as f64 - 10.0) * 0.5,
         _ => ((r.next() >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 200.0,
     };
     let i = match r.below(8) {
-        0 => *r.pick(&[i64::MIN, i64::MAX, i32::MIN as i64, i32::MAX as i64, 0, -1, 63, 64]),
+        0 => *r.pick(&[
+            i64::MIN,
+            i64::MAX,
+            i32::MIN as i64,
+            i32::MAX as i64,
+            0,
+            -1,
+            63,
+            64,
+        ]),
         1..=5 => r.below(11) as i64 - 5,
         _ => r.next() as i64 >> r.below(64),
     };
@@ -54,7 +76,10 @@ fn value(r: &mut Rng, t: DType) -> Scalar {
         DType::Int64 => Scalar::Int64(i),
         DType::Float32 => Scalar::Float32(f as f32),
         DType::Float64 => Scalar::Float64(f),
-        DType::Complex128 => Scalar::Complex128(Complex64::new(f, if r.below(3) == 0 { 0.0 } else { -f * 0.5 + 1.0 })),
+        DType::Complex128 => Scalar::Complex128(Complex64::new(
+            f,
+            if r.below(3) == 0 { 0.0 } else { -f * 0.5 + 1.0 },
+        )),
     }
 }
 
@@ -95,11 +120,18 @@ impl Stored {
                 }
                 (s, d)
             }
-            2 => (inp.shape.clone(), inp.values.iter().rev().copied().collect()),
+            2 => (
+                inp.shape.clone(),
+                inp.values.iter().rev().copied().collect(),
+            ),
             3 => (vec![], vec![inp.values[0]]),
             _ => (inp.shape.clone(), inp.values.clone()),
         };
-        Stored { arr: make(inp.dtype, &shape, &data), layout: inp.layout, shape: inp.shape.clone() }
+        Stored {
+            arr: make(inp.dtype, &shape, &data),
+            layout: inp.layout,
+            shape: inp.shape.clone(),
+        }
     }
 
     fn view(&self) -> AnyView<'_> {
@@ -121,7 +153,9 @@ impl Stored {
                         }
                         a
                     }
-                    3 => $a.broadcast(IxDyn(&self.shape)).expect("broadcast from 0-d"),
+                    3 => $a
+                        .broadcast(IxDyn(&self.shape))
+                        .expect("broadcast from 0-d"),
                     _ => a,
                 };
                 AnyView::$v(a)
@@ -144,10 +178,12 @@ fn make(t: DType, shape: &[usize], data: &[Scalar]) -> Array {
             Array::$v(
                 ArrayD::from_shape_vec(
                     IxDyn(shape),
-                    data.iter().map(|s| match s {
-                        Scalar::$v(x) => *x,
-                        _ => unreachable!("dtype mismatch in test data"),
-                    }).collect(),
+                    data.iter()
+                        .map(|s| match s {
+                            Scalar::$v(x) => *x,
+                            _ => unreachable!("dtype mismatch in test data"),
+                        })
+                        .collect(),
                 )
                 .expect("shape matches data"),
             )
@@ -166,22 +202,42 @@ fn make(t: DType, shape: &[usize], data: &[Scalar]) -> Array {
 fn gen_expr(r: &mut Rng, vars: &[String], depth: usize) -> String {
     if depth == 0 || r.below(4) == 0 {
         return match r.below(5) {
-            0 => r.pick(&["2", "0", "-3", "1.5", "0.25", "True", "7", "2j"]).to_string(),
+            0 => r
+                .pick(&["2", "0", "-3", "1.5", "0.25", "True", "7", "2j"])
+                .to_string(),
             _ => r.pick(vars).clone(),
         };
     }
     let a = gen_expr(r, vars, depth - 1);
     match r.below(10) {
-        0 => format!("{}({a})", r.pick(&["-", "~", "abs", "sqrt", "float32", "float64", "int32", "int64", "bool", "complex128"])),
+        0 => format!(
+            "{}({a})",
+            r.pick(&[
+                "-",
+                "~",
+                "abs",
+                "sqrt",
+                "float32",
+                "float64",
+                "int32",
+                "int64",
+                "bool",
+                "complex128"
+            ])
+        ),
         1 => {
             let b = gen_expr(r, vars, depth - 1);
             let c = gen_expr(r, vars, depth - 1);
-            format!("where({a} {} {b}, {b}, {c})", r.pick(&["<", ">=", "==", "!="]))
+            format!(
+                "where({a} {} {b}, {b}, {c})",
+                r.pick(&["<", ">=", "==", "!="])
+            )
         }
         _ => {
             let b = gen_expr(r, vars, depth - 1);
             let op = r.pick(&[
-                "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "==", "!=", "<", "<=", ">", ">=", "+", "*", "-",
+                "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "==", "!=", "<",
+                "<=", ">", ">=", "+", "*", "-",
             ]);
             format!("({a} {op} {b})")
         }
@@ -227,7 +283,12 @@ fn gen_case(seed: u64) -> (String, Vec<Input>, RunOptions) {
             } else {
                 (0..n).map(|_| value(&mut r, dtype)).collect()
             };
-            Input { dtype, shape, layout, values }
+            Input {
+                dtype,
+                shape,
+                layout,
+                values,
+            }
         })
         .collect();
     // Retry a few times so most cases are well typed (the checker rejects the rest).
@@ -252,7 +313,9 @@ fn signature(inputs: &[Input]) -> Signature {
     inputs
         .iter()
         .enumerate()
-        .fold(Signature::new(), |s, (k, i)| s.with(&format!("v{k}"), i.dtype))
+        .fold(Signature::new(), |s, (k, i)| {
+            s.with(&format!("v{k}"), i.dtype)
+        })
 }
 
 /// Runs one case through the JIT and the naive evaluator; `Err` describes a mismatch.
@@ -283,7 +346,7 @@ fn differential(expr: &str, inputs: &[Input], opts: &RunOptions) -> Result<(), S
     }
     // Also into a fresh reversed `out` of the result dtype (strided stores).
     if let Ok(w) = &want {
-        if !w.shape().is_empty() && w.len() > 0 {
+        if !w.shape().is_empty() && !w.is_empty() {
             let mut out = Array::zeros(w.dtype(), w.shape());
             let r = {
                 macro_rules! rev {
@@ -319,7 +382,9 @@ fn differential(expr: &str, inputs: &[Input], opts: &RunOptions) -> Result<(), S
                 Array::Complex128(a) => unrev!(a, Complex128),
             };
             if !back.same(w) {
-                return Err(format!("eval_into a reversed out differs\nexpected: {w:?}\n     got: {back:?}"));
+                return Err(format!(
+                    "eval_into a reversed out differs\nexpected: {w:?}\n     got: {back:?}"
+                ));
             }
         }
     }
@@ -338,7 +403,10 @@ fn repro_seed(seed: u64) -> Result<(), String> {
 }
 
 fn cases() -> u32 {
-    std::env::var("NUMJIT_PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(256)
+    std::env::var("NUMJIT_PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(256)
 }
 
 proptest! {
@@ -359,7 +427,11 @@ fn polynomial_every_layout_and_split() {
     let x = ArrayD::from_shape_fn(IxDyn(&[1001]), |i| i[0] as f64 * 0.37 - 100.0);
     for threads in [1, 2, 3] {
         for block_len in [1, 7, 256, 0] {
-            let opts = RunOptions { threads, block_len, serial_below: 1 };
+            let opts = RunOptions {
+                threads,
+                block_len,
+                serial_below: 1,
+            };
             let v = AnyView::Float64(x.view());
             let got = exe.eval(&[v.reborrow()], &opts).unwrap();
             let want = numjit::interp::eval(&p, &[v]).unwrap();
@@ -380,8 +452,12 @@ fn in_place_and_overlapping_out() {
     // SAFETY (test): a second view of the same buffer, exactly aliasing `out`; the
     // JIT reads element i before writing element i, which is what this checks.
     let xin = unsafe { ndarray::ArrayViewD::from_shape_ptr(IxDyn(&[5000]), raw as *const f64) };
-    exe.eval_into(&[AnyView::Float64(xin)], numjit::AnyViewMut::Float64(x.view_mut()), &RunOptions::default())
-        .unwrap();
+    exe.eval_into(
+        &[AnyView::Float64(xin)],
+        numjit::AnyViewMut::Float64(x.view_mut()),
+        &RunOptions::default(),
+    )
+    .unwrap();
     assert_eq!(x.as_slice().unwrap(), &want[..]);
     // Partial overlap: out = y[1..], input = y[..n-1] → computed via a temporary.
     let mut y = ArrayD::from_shape_fn(IxDyn(&[5001]), |i| i[0] as f64);
@@ -394,21 +470,37 @@ fn in_place_and_overlapping_out() {
             ndarray::ArrayViewMutD::from_shape_ptr(IxDyn(&[5000]), raw.add(1)),
         )
     };
-    exe.eval_into(&[AnyView::Float64(inp)], numjit::AnyViewMut::Float64(out), &RunOptions::default())
-        .unwrap();
+    exe.eval_into(
+        &[AnyView::Float64(inp)],
+        numjit::AnyViewMut::Float64(out),
+        &RunOptions::default(),
+    )
+    .unwrap();
     assert_eq!(&y.as_slice().unwrap()[1..], &want[..]);
 }
 
 #[test]
 fn negative_int_power_is_e0501_with_span() {
     let src = "a ** b";
-    let p = program(src, &Signature::new().with("a", DType::Int64).with("b", DType::Int64));
+    let p = program(
+        src,
+        &Signature::new()
+            .with("a", DType::Int64)
+            .with("b", DType::Int64),
+    );
     let a = ArrayD::from_elem(IxDyn(&[10000]), 3i64);
     let mut b = ArrayD::from_elem(IxDyn(&[10000]), 2i64);
     b[[9999]] = -1;
     let views = [AnyView::Int64(a.view()), AnyView::Int64(b.view())];
     let err = Executable::new(p.clone())
-        .eval(&views, &RunOptions { threads: 2, block_len: 128, serial_below: 1 })
+        .eval(
+            &views,
+            &RunOptions {
+                threads: 2,
+                block_len: 128,
+                serial_below: 1,
+            },
+        )
         .unwrap_err();
     let want = numjit::interp::eval(&p, &views).unwrap_err();
     assert_eq!(err.code(), "E0501");
@@ -420,7 +512,9 @@ fn sixteen_threads_share_one_handle() {
     let src = "where(x > 0, x*x - 3, -x) / 7";
     let p = program(src, &Signature::new().with("x", DType::Float64));
     let exe = Arc::new(Executable::new(p.clone()));
-    let x = Arc::new(ArrayD::from_shape_fn(IxDyn(&[3001]), |i| i[0] as f64 - 1500.5));
+    let x = Arc::new(ArrayD::from_shape_fn(IxDyn(&[3001]), |i| {
+        i[0] as f64 - 1500.5
+    }));
     let want = numjit::interp::eval(&p, &[AnyView::Float64(x.view())]).unwrap();
     let want = Arc::new(want);
     let handles: Vec<_> = (0..16)
@@ -428,7 +522,11 @@ fn sixteen_threads_share_one_handle() {
             let (exe, x, want) = (exe.clone(), x.clone(), want.clone());
             std::thread::spawn(move || {
                 for i in 0..1000 {
-                    let opts = RunOptions { threads: 1 + (t + i) % 3, block_len: 0, serial_below: 1 };
+                    let opts = RunOptions {
+                        threads: 1 + (t + i) % 3,
+                        block_len: 0,
+                        serial_below: 1,
+                    };
                     let got = exe.eval(&[AnyView::Float64(x.view())], &opts).unwrap();
                     assert!(got.same(&want));
                 }
@@ -449,15 +547,32 @@ fn every_op_and_dtype_compiles_and_matches() {
             if !op.supports(t) {
                 continue;
             }
-            let casts: Vec<DType> = if op == Op::Cast { DType::ALL.to_vec() } else { vec![op.result_dtype(t)] };
+            let casts: Vec<DType> = if op == Op::Cast {
+                DType::ALL.to_vec()
+            } else {
+                vec![op.result_dtype(t)]
+            };
             for rt in casts {
                 let arity = numjit::ops::arity(op);
                 let mut nodes = Vec::new();
                 let mut inputs = Vec::new();
                 for k in 0..arity {
-                    let dt = if op == Op::Where && k == 0 { DType::Bool } else { t };
-                    inputs.push(numjit::ir::InputDecl { name: format!("v{k}"), dtype: dt, span: Span::new(0, 1) });
-                    nodes.push(Node { kind: NodeKind::Input(k as u32), args: vec![], dtype: dt, span: Span::new(0, 1) });
+                    let dt = if op == Op::Where && k == 0 {
+                        DType::Bool
+                    } else {
+                        t
+                    };
+                    inputs.push(numjit::ir::InputDecl {
+                        name: format!("v{k}"),
+                        dtype: dt,
+                        span: Span::new(0, 1),
+                    });
+                    nodes.push(Node {
+                        kind: NodeKind::Input(k as u32),
+                        args: vec![],
+                        dtype: dt,
+                        span: Span::new(0, 1),
+                    });
                 }
                 nodes.push(Node {
                     kind: NodeKind::Op(op),
@@ -465,7 +580,11 @@ fn every_op_and_dtype_compiles_and_matches() {
                     dtype: rt,
                     span: Span::new(0, 1),
                 });
-                let p = Program { root: arity as u32, nodes, inputs: inputs.clone() };
+                let p = Program {
+                    root: arity as u32,
+                    nodes,
+                    inputs: inputs.clone(),
+                };
                 let mut r = Rng(op as u64 * 31 + t as u64);
                 let data: Vec<Array> = inputs
                     .iter()
@@ -486,7 +605,12 @@ fn every_op_and_dtype_compiles_and_matches() {
                         .enumerate()
                         .map(|(k, d)| {
                             let values = data[k].to_scalars();
-                            Stored::new(&Input { dtype: d.dtype, shape: vec![37], layout: ((variant + k) % 4) as u8, values })
+                            Stored::new(&Input {
+                                dtype: d.dtype,
+                                shape: vec![37],
+                                layout: ((variant + k) % 4) as u8,
+                                values,
+                            })
                         })
                         .collect();
                     let views: Vec<AnyView> = stored.iter().map(|s| s.view()).collect();
