@@ -24,6 +24,7 @@ pub mod api;
 pub mod array;
 pub mod codegen;
 pub mod error;
+pub mod exec;
 pub mod format;
 pub mod interp;
 pub mod ir;

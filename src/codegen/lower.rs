@@ -1,0 +1,878 @@
+//! Lowers a checked `Program` to one CLIF function with the kernel ABI.
+//!
+//! Shape of the generated code, for a block of `n` elements:
+//! * entry: load input pointers/strides, hoist constants and broadcast operands
+//!   (loaded once, splatted once);
+//! * one *stage* per block-routine node (in node order): a fused loop computes that
+//!   node's operands into scratch slots, then the routine is called once for the whole
+//!   block; a nonzero status returns `node + 1`;
+//! * the final fused loop computes the root (cast to the out dtype) and stores it.
+//!
+//! Every loop is a 128-bit vector body plus a scalar tail when all its values have one
+//! element width (8 bytes: f64/i64, 4 bytes: f32/i32; bools become lane masks of that
+//! width) and all its ops have vector lowerings; otherwise it is a scalar loop. Inline
+//! nodes feeding several stages are recomputed per stage (cheap next to a routine).
+//! Emits `fma` only where the semantics ask for it (complex multiply, as NumPy on x86-64
+//! computes it); results are bitwise those of the naive evaluator.
+
+use super::routines::{routine, RoutineFn};
+use super::{KernelSpec, Stride};
+use crate::array::{internal, Scalar};
+use crate::error::Error;
+use crate::ir::{NodeId, NodeKind, Program};
+use crate::ops::Op;
+use crate::types::DType;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::types::{F32, F32X4, F64, F64X2, I32, I32X4, I64, I64X2, I8};
+use cranelift_codegen::ir::{
+    AbiParam, BlockArg, Endianness, Function, InstBuilder, MemFlagsData, Signature, Type,
+    UserFuncName, Value,
+};
+use cranelift_codegen::isa::TargetFrontendConfig;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use std::collections::HashMap;
+
+/// A block-routine node, its routine, its operand slots and the loop roots that fill them.
+type Stage = (NodeId, RoutineFn, Vec<usize>, Vec<(NodeId, Dest)>);
+
+pub struct Lowered {
+    pub scratch_per_elem: usize,
+}
+
+/// Where a loop value lives in memory.
+#[derive(Clone, Copy)]
+struct Src {
+    ptr: Value,
+    /// Byte stride (a run-time value; unused for contiguous/broadcast).
+    stride: Value,
+    class: Stride,
+}
+
+/// What a loop computes: values of `roots`, stored to `dests`.
+struct LoopPlan {
+    roots: Vec<(NodeId, Dest)>,
+    /// Nodes evaluated in the loop body, in increasing id order.
+    nodes: Vec<NodeId>,
+    /// Element width of the vector body, if vectorisable.
+    vec_width: Option<u32>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Dest {
+    Out,
+    Slot(usize),
+}
+
+/// Mode of code emission: one element per value, or one 128-bit vector of `16/w`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Mode {
+    Scalar,
+    Vector(u32),
+}
+
+fn mem() -> MemFlagsData {
+    // Array elements may be unaligned (strided views); never assume alignment.
+    MemFlagsData::new().with_notrap()
+}
+
+/// Lane-preserving bitcasts between mask and float vectors.
+fn little() -> MemFlagsData {
+    MemFlagsData::new().with_endianness(Endianness::Little)
+}
+
+fn scalar_ty(t: DType) -> Type {
+    match t {
+        DType::Bool => I8,
+        DType::Int32 => I32,
+        DType::Int64 => I64,
+        DType::Float32 => F32,
+        DType::Float64 => F64,
+        DType::Complex128 => F64X2,
+    }
+}
+
+fn vec_ty(t: DType, w: u32) -> Type {
+    match t {
+        DType::Bool if w == 8 => I64X2,
+        DType::Bool => I32X4,
+        DType::Int32 => I32X4,
+        DType::Int64 => I64X2,
+        DType::Float32 => F32X4,
+        DType::Float64 => F64X2,
+        // Not reachable: complex loops are never vectorised.
+        DType::Complex128 => F64X2,
+    }
+}
+
+/// Block-routine nodes, by id.
+fn block_routine(p: &Program, id: NodeId) -> Option<RoutineFn> {
+    let node = p.node(id);
+    match node.kind {
+        NodeKind::Op(op) => {
+            let t = p.node(*node.args.first()?).dtype;
+            routine(op, t)
+        }
+        _ => None,
+    }
+}
+
+/// Can `from → to` be cast in a vector body of one width?
+fn vector_cast_ok(from: DType, to: DType) -> bool {
+    from == to
+        || from == DType::Bool
+        || to == DType::Bool
+        || (from.is_int() && to.is_float() && from.size() == to.size())
+}
+
+fn plan_loop(
+    p: &Program,
+    roots: Vec<(NodeId, Dest)>,
+    out_dtype: DType,
+    is_block: &[bool],
+) -> LoopPlan {
+    let mut need = vec![false; p.nodes.len()];
+    let mut stack: Vec<NodeId> = roots.iter().map(|r| r.0).collect();
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut need[id as usize], true) {
+            continue;
+        }
+        if is_block[id as usize] {
+            continue; // a leaf here: its result is read from its slot
+        }
+        stack.extend(p.node(id).args.iter().copied());
+    }
+    let nodes: Vec<NodeId> = (0..p.nodes.len() as NodeId)
+        .filter(|&i| need[i as usize])
+        .collect();
+    // Vectorisable iff one non-bool width, no complex, and only ops with vector forms.
+    let mut width: Option<u32> = None;
+    let mut ok = true;
+    let mut note = |t: DType| match t {
+        DType::Bool => {}
+        DType::Complex128 => ok = false,
+        t => match width {
+            None => width = Some(t.size() as u32),
+            Some(w) if w == t.size() as u32 => {}
+            Some(_) => ok = false,
+        },
+    };
+    for &id in &nodes {
+        note(p.node(id).dtype);
+    }
+    if roots.iter().any(|r| r.1 == Dest::Out) {
+        note(out_dtype);
+    }
+    for &id in &nodes {
+        let node = p.node(id);
+        if is_block[id as usize] {
+            continue;
+        }
+        if let NodeKind::Op(op) = node.kind {
+            let arg_t = node.args.first().map(|&a| p.node(a).dtype);
+            let fine = match op {
+                Op::Cast => arg_t.is_some_and(|f| vector_cast_ok(f, node.dtype)),
+                Op::Shl | Op::Shr | Op::FloorDiv | Op::Mod | Op::Pow => false,
+                _ => true,
+            };
+            ok &= fine;
+        }
+    }
+    for (root, dest) in &roots {
+        if *dest == Dest::Out {
+            ok &= vector_cast_ok(p.node(*root).dtype, out_dtype);
+        }
+    }
+    LoopPlan {
+        roots,
+        nodes,
+        vec_width: if ok { Some(width.unwrap_or(4)) } else { None },
+    }
+}
+
+struct Lowerer<'a, 'f> {
+    b: FunctionBuilder<'f>,
+    p: &'a Program,
+    out_dtype: DType,
+    n: Value,
+    inputs: Vec<Src>,
+    out: Src,
+    slots: Vec<Value>,
+    /// Block node id → its result slot.
+    result_slot: HashMap<NodeId, usize>,
+    /// Hoisted scalar and vector values of constants / broadcast inputs.
+    hoisted: HashMap<(NodeId, Mode), Value>,
+}
+
+pub fn lower(
+    p: &Program,
+    spec: &KernelSpec,
+    func: &mut Function,
+    config: TargetFrontendConfig,
+) -> Result<Lowered, Error> {
+    if p.nodes.is_empty() || p.root as usize >= p.nodes.len() {
+        return Err(internal("empty program"));
+    }
+    // Scratch slots: one per block node result, one per non-block operand.
+    let is_block: Vec<bool> = (0..p.nodes.len() as NodeId)
+        .map(|i| block_routine(p, i).is_some())
+        .collect();
+    let mut live = vec![false; p.nodes.len()];
+    let mut stack = vec![p.root];
+    while let Some(id) = stack.pop() {
+        if !std::mem::replace(&mut live[id as usize], true) {
+            stack.extend(p.node(id).args.iter().copied());
+        }
+    }
+    let mut nslots = 0usize;
+    let mut result_slot = HashMap::new();
+    // (block node, routine, operand slots)
+    let mut stages: Vec<Stage> = Vec::new();
+    for id in 0..p.nodes.len() as NodeId {
+        if !live[id as usize] || !is_block[id as usize] {
+            continue;
+        }
+        let f = block_routine(p, id).ok_or_else(|| internal("routine vanished"))?;
+        let mut operand_slots = Vec::new();
+        let mut roots = Vec::new();
+        for &a in &p.node(id).args {
+            if let Some(&s) = result_slot.get(&a) {
+                operand_slots.push(s);
+            } else {
+                let s = nslots;
+                nslots += 1;
+                operand_slots.push(s);
+                roots.push((a, Dest::Slot(s)));
+            }
+        }
+        result_slot.insert(id, nslots);
+        nslots += 1;
+        stages.push((id, f, operand_slots, roots));
+    }
+
+    let ptr = I64;
+    let mut sig = Signature::new(config.default_call_conv);
+    for _ in 0..6 {
+        sig.params.push(AbiParam::new(ptr));
+    }
+    sig.returns.push(AbiParam::new(I32));
+    func.signature = sig;
+    func.name = UserFuncName::user(0, 0);
+
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(func, &mut fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let (n, ins, strides, out_ptr, out_stride, scratch) = (
+        params[0], params[1], params[2], params[3], params[4], params[5],
+    );
+    let trusted = MemFlagsData::trusted();
+    let mut inputs = Vec::new();
+    for (k, class) in spec.inputs.iter().enumerate() {
+        let off = (k * 8) as i32;
+        let ptr_k = b.ins().load(ptr, trusted, ins, off);
+        let stride_k = b.ins().load(ptr, trusted, strides, off);
+        inputs.push(Src {
+            ptr: ptr_k,
+            stride: stride_k,
+            class: *class,
+        });
+    }
+    // Slot s starts at scratch + s * 16 * n: every slot is 16-byte aligned.
+    let n16 = b.ins().ishl_imm_u(n, 4);
+    let mut slots = Vec::new();
+    for s in 0..nslots {
+        let off = b.ins().imul_imm_s(n16, s as i64);
+        slots.push(b.ins().iadd(scratch, off));
+    }
+    let ret = b.create_block();
+    b.append_block_param(ret, I32);
+
+    let mut lw = Lowerer {
+        b,
+        p,
+        out_dtype: spec.out_dtype,
+        n,
+        inputs,
+        out: Src {
+            ptr: out_ptr,
+            stride: out_stride,
+            class: spec.out,
+        },
+        slots,
+        result_slot,
+        hoisted: HashMap::new(),
+    };
+
+    let mut loops: Vec<LoopPlan> = stages
+        .iter()
+        .map(|s| plan_loop(p, s.3.clone(), spec.out_dtype, &is_block))
+        .collect();
+    loops.push(plan_loop(
+        p,
+        vec![(p.root, Dest::Out)],
+        spec.out_dtype,
+        &is_block,
+    ));
+    // Hoist every constant and broadcast leaf, in both modes a loop needs.
+    for lp in &loops {
+        let mut modes = vec![Mode::Scalar];
+        if let Some(w) = lp.vec_width {
+            modes.push(Mode::Vector(w));
+        }
+        for &id in &lp.nodes {
+            if is_block[id as usize] {
+                continue;
+            }
+            for &m in &modes {
+                lw.hoist(id, m)?;
+            }
+        }
+    }
+    for (si, (id, f, operand_slots, _)) in stages.iter().enumerate() {
+        lw.emit_loop(&loops[si])?;
+        let b = &mut lw.b;
+        let a = lw.slots[operand_slots[0]];
+        let bb = lw.slots[*operand_slots.get(1).unwrap_or(&operand_slots[0])];
+        let o = lw.slots[lw.result_slot[id]];
+        let mut rsig = Signature::new(config.default_call_conv);
+        for _ in 0..4 {
+            rsig.params.push(AbiParam::new(ptr));
+        }
+        rsig.returns.push(AbiParam::new(I32));
+        let sref = b.import_signature(rsig);
+        let addr = b.ins().iconst(ptr, *f as usize as i64);
+        let call = b.ins().call_indirect(sref, addr, &[n, a, bb, o]);
+        let status = b.inst_results(call)[0];
+        let code = b.ins().iconst(I32, *id as i64 + 1);
+        let cont = b.create_block();
+        b.ins()
+            .brif(status, ret, &[BlockArg::Value(code)], cont, &[]);
+        b.switch_to_block(cont);
+    }
+    let last = loops.len() - 1;
+    lw.emit_loop(&loops[last])?;
+    let zero = lw.b.ins().iconst(I32, 0);
+    lw.b.ins().jump(ret, &[BlockArg::Value(zero)]);
+    lw.b.switch_to_block(ret);
+    let code = lw.b.block_params(ret)[0];
+    lw.b.ins().return_(&[code]);
+    lw.b.seal_all_blocks();
+    lw.b.finalize(config);
+    Ok(Lowered {
+        scratch_per_elem: 16 * nslots,
+    })
+}
+
+impl Lowerer<'_, '_> {
+    /// Emits (once) the loop-invariant value of a constant or broadcast input.
+    fn hoist(&mut self, id: NodeId, m: Mode) -> Result<(), Error> {
+        if self.hoisted.contains_key(&(id, m)) {
+            return Ok(());
+        }
+        let node = self.p.node(id);
+        let v = match &node.kind {
+            NodeKind::Const(s) => self.constant(*s, m)?,
+            NodeKind::Input(k) => {
+                let src = self.inputs[*k as usize];
+                if src.class != Stride::Broadcast {
+                    return Ok(());
+                }
+                let zero = self.b.ins().iconst(I64, 0);
+                let one = Src {
+                    class: Stride::Contiguous,
+                    ..src
+                };
+                // A broadcast operand is one element: load it once, splat once.
+                let s = self.load_scalar(one, node.dtype, zero);
+                self.widen(s, node.dtype, m)
+            }
+            NodeKind::Op(_) => return Ok(()),
+        };
+        self.hoisted.insert((id, m), v);
+        Ok(())
+    }
+
+    /// Turns a scalar value into the representation of mode `m` (splat; bools become
+    /// lane masks).
+    fn widen(&mut self, s: Value, t: DType, m: Mode) -> Value {
+        match m {
+            Mode::Scalar => s,
+            Mode::Vector(w) => {
+                let vt = vec_ty(t, w);
+                if t == DType::Bool {
+                    let lane = vt.lane_type();
+                    let wide = self.b.ins().uextend(lane, s);
+                    let mask = self.b.ins().ineg(wide);
+                    self.b.ins().splat(vt, mask)
+                } else {
+                    self.b.ins().splat(vt, s)
+                }
+            }
+        }
+    }
+
+    fn constant(&mut self, s: Scalar, m: Mode) -> Result<Value, Error> {
+        let ins = self.b.ins();
+        let v = match s {
+            Scalar::Bool(v) => ins.iconst(I8, v as i64),
+            Scalar::Int32(v) => ins.iconst(I32, v as i64),
+            Scalar::Int64(v) => ins.iconst(I64, v),
+            Scalar::Float32(v) => ins.f32const(v),
+            Scalar::Float64(v) => ins.f64const(v),
+            Scalar::Complex128(c) => {
+                let re = ins.f64const(c.re);
+                let im = self.b.ins().f64const(c.im);
+                let v = self.b.ins().splat(F64X2, re);
+                self.b.ins().insertlane(v, im, 1)
+            }
+        };
+        Ok(self.widen(v, s.dtype(), m))
+    }
+
+    fn addr(&mut self, src: Src, size: usize, i: Value) -> Value {
+        let off = match src.class {
+            Stride::Contiguous => self.b.ins().imul_imm_s(i, size as i64),
+            Stride::Broadcast => return src.ptr,
+            Stride::Strided => self.b.ins().imul(i, src.stride),
+        };
+        self.b.ins().iadd(src.ptr, off)
+    }
+
+    fn load_scalar(&mut self, src: Src, t: DType, i: Value) -> Value {
+        let a = self.addr(src, t.size(), i);
+        self.b.ins().load(scalar_ty(t), mem(), a, 0)
+    }
+
+    fn store_scalar(&mut self, src: Src, t: DType, i: Value, v: Value) {
+        let a = self.addr(src, t.size(), i);
+        self.b.ins().store(mem(), v, a, 0);
+    }
+
+    fn load(&mut self, src: Src, t: DType, i: Value, m: Mode) -> Value {
+        let Mode::Vector(w) = m else {
+            return self.load_scalar(src, t, i);
+        };
+        let vt = vec_ty(t, w);
+        let lanes = 16 / w;
+        if src.class == Stride::Contiguous && t != DType::Bool {
+            let a = self.addr(src, t.size(), i);
+            return self.b.ins().load(vt, mem(), a, 0);
+        }
+        // Lane by lane: strided operands, and bools (1 byte in memory, a mask here).
+        let mut v = None;
+        for l in 0..lanes {
+            let il = self.b.ins().iadd_imm_s(i, l as i64);
+            let mut s = self.load_scalar(src, t, il);
+            if t == DType::Bool {
+                let wide = self.b.ins().uextend(vt.lane_type(), s);
+                s = self.b.ins().ineg(wide);
+            }
+            v = Some(match v {
+                None => self.b.ins().splat(vt, s),
+                Some(acc) => self.b.ins().insertlane(acc, s, l as u8),
+            });
+        }
+        v.expect("at least two lanes")
+    }
+
+    fn store(&mut self, src: Src, t: DType, i: Value, v: Value, m: Mode) {
+        let Mode::Vector(w) = m else {
+            return self.store_scalar(src, t, i, v);
+        };
+        if src.class == Stride::Contiguous && t != DType::Bool {
+            let a = self.addr(src, t.size(), i);
+            self.b.ins().store(mem(), v, a, 0);
+            return;
+        }
+        for l in 0..16 / w {
+            let il = self.b.ins().iadd_imm_s(i, l as i64);
+            let mut s = self.b.ins().extractlane(v, l as u8);
+            if t == DType::Bool {
+                let byte = self.b.ins().ireduce(I8, s);
+                s = self.b.ins().band_imm_s(byte, 1);
+            }
+            self.store_scalar(src, t, il, s);
+        }
+    }
+
+    /// Emits the loop(s) of `lp`, continuing in a fresh block afterwards.
+    fn emit_loop(&mut self, lp: &LoopPlan) -> Result<(), Error> {
+        let n = self.n;
+        let done = self.b.create_block();
+        let tail = self.b.create_block();
+        self.b.append_block_param(tail, I64);
+        let sbody = self.b.create_block();
+        self.b.append_block_param(sbody, I64);
+        if let Some(w) = lp.vec_width {
+            let lanes = (16 / w) as i64;
+            let nvec = self.b.ins().band_imm_s(n, !(lanes - 1));
+            let vbody = self.b.create_block();
+            self.b.append_block_param(vbody, I64);
+            let zero = self.b.ins().iconst(I64, 0);
+            self.b.ins().brif(
+                nvec,
+                vbody,
+                &[BlockArg::Value(zero)],
+                tail,
+                &[BlockArg::Value(zero)],
+            );
+            self.b.switch_to_block(vbody);
+            let i = self.b.block_params(vbody)[0];
+            self.body(lp, i, Mode::Vector(w))?;
+            let next = self.b.ins().iadd_imm_s(i, lanes);
+            let more = self.b.ins().icmp(IntCC::UnsignedLessThan, next, nvec);
+            self.b.ins().brif(
+                more,
+                vbody,
+                &[BlockArg::Value(next)],
+                tail,
+                &[BlockArg::Value(next)],
+            );
+        } else {
+            let zero = self.b.ins().iconst(I64, 0);
+            self.b.ins().jump(tail, &[BlockArg::Value(zero)]);
+        }
+        self.b.switch_to_block(tail);
+        let i0 = self.b.block_params(tail)[0];
+        let any = self.b.ins().icmp(IntCC::UnsignedLessThan, i0, n);
+        self.b
+            .ins()
+            .brif(any, sbody, &[BlockArg::Value(i0)], done, &[]);
+        self.b.switch_to_block(sbody);
+        let i = self.b.block_params(sbody)[0];
+        self.body(lp, i, Mode::Scalar)?;
+        let next = self.b.ins().iadd_imm_s(i, 1);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, next, n);
+        self.b
+            .ins()
+            .brif(more, sbody, &[BlockArg::Value(next)], done, &[]);
+        self.b.switch_to_block(done);
+        Ok(())
+    }
+
+    /// One iteration: every needed node in order, then the stores.
+    fn body(&mut self, lp: &LoopPlan, i: Value, m: Mode) -> Result<(), Error> {
+        let mut vals: HashMap<NodeId, Value> = HashMap::with_capacity(lp.nodes.len());
+        for &id in &lp.nodes {
+            let node = self.p.node(id);
+            let v = if let Some(&v) = self.hoisted.get(&(id, m)) {
+                v
+            } else if let Some(&s) = self.result_slot.get(&id) {
+                let src = Src {
+                    ptr: self.slots[s],
+                    stride: self.slots[s],
+                    class: Stride::Contiguous,
+                };
+                self.load(src, node.dtype, i, m)
+            } else {
+                match &node.kind {
+                    NodeKind::Input(k) => {
+                        let src = self.inputs[*k as usize];
+                        self.load(src, node.dtype, i, m)
+                    }
+                    NodeKind::Const(_) => return Err(internal("constant not hoisted")),
+                    NodeKind::Op(op) => {
+                        let args: Vec<(Value, DType)> = node
+                            .args
+                            .iter()
+                            .map(|a| (vals[a], self.p.node(*a).dtype))
+                            .collect();
+                        self.op(*op, &args, node.dtype, m)?
+                    }
+                }
+            };
+            vals.insert(id, v);
+        }
+        for &(root, dest) in &lp.roots {
+            let t = self.p.node(root).dtype;
+            match dest {
+                Dest::Out => {
+                    let v = self.cast(vals[&root], t, self.out_dtype, m)?;
+                    let out = self.out;
+                    self.store(out, self.out_dtype, i, v, m);
+                }
+                Dest::Slot(s) => {
+                    let src = Src {
+                        ptr: self.slots[s],
+                        stride: self.slots[s],
+                        class: Stride::Contiguous,
+                    };
+                    self.store(src, t, i, vals[&root], m);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fconst(&mut self, t: DType, x: f64, m: Mode) -> Value {
+        let s = if t == DType::Float32 {
+            self.b.ins().f32const(x as f32)
+        } else {
+            self.b.ins().f64const(x)
+        };
+        self.widen(s, t, m)
+    }
+
+    fn iconst(&mut self, t: DType, x: i64, m: Mode) -> Value {
+        let s = self.b.ins().iconst(scalar_ty(t), x);
+        self.widen(s, t, m)
+    }
+
+    /// `astype(to)` of `v: from`, NumPy's unsafe-cast rules.
+    fn cast(&mut self, v: Value, from: DType, to: DType, m: Mode) -> Result<Value, Error> {
+        use DType::*;
+        if from == to {
+            return Ok(v);
+        }
+        let Mode::Vector(w) = m else {
+            return self.cast_scalar(v, from, to);
+        };
+        let vt = vec_ty(to, w);
+        Ok(match (from, to) {
+            (Bool, t) if t.is_int() => {
+                let one = self.iconst(t, 1, m);
+                self.b.ins().band(v, one)
+            }
+            (Bool, t) if t.is_float() => {
+                let one = self.fconst(t, 1.0, m);
+                let zero = self.fconst(t, 0.0, m);
+                let mask = self.b.ins().bitcast(vt, little(), v);
+                self.b.ins().bitselect(mask, one, zero)
+            }
+            (f, Bool) if f.is_int() => {
+                let zero = self.iconst(f, 0, m);
+                self.b.ins().icmp(IntCC::NotEqual, v, zero)
+            }
+            (f, Bool) if f.is_float() => {
+                let zero = self.fconst(f, 0.0, m);
+                self.b.ins().fcmp(FloatCC::NotEqual, v, zero)
+            }
+            (f, t) if f.is_int() && t.is_float() => self.b.ins().fcvt_from_sint(vt, v),
+            _ => return Err(internal(format!("no vector cast {from} -> {to}"))),
+        })
+    }
+
+    fn cast_scalar(&mut self, v: Value, from: DType, to: DType) -> Result<Value, Error> {
+        use DType::*;
+        let m = Mode::Scalar;
+        if from == to {
+            return Ok(v);
+        }
+        Ok(match (from, to) {
+            (Complex128, t) => {
+                let re = self.b.ins().extractlane(v, 0);
+                if t == Bool {
+                    let zero = self.b.ins().f64const(0.0);
+                    let zv = self.b.ins().splat(F64X2, zero);
+                    let ne = self.b.ins().fcmp(FloatCC::NotEqual, v, zv);
+                    self.b.ins().vany_true(ne)
+                } else {
+                    self.cast_scalar(re, Float64, t)?
+                }
+            }
+            (f, Complex128) => {
+                let re = self.cast_scalar(v, f, Float64)?;
+                let zero = self.b.ins().f64const(0.0);
+                let vec = self.b.ins().splat(F64X2, zero);
+                self.b.ins().insertlane(vec, re, 0)
+            }
+            (Bool, t) if t.is_int() => self.b.ins().uextend(scalar_ty(t), v),
+            (Bool, t) => {
+                let one = self.fconst(t, 1.0, m);
+                let zero = self.fconst(t, 0.0, m);
+                self.b.ins().select(v, one, zero)
+            }
+            (f, Bool) if f.is_int() => self.b.ins().icmp_imm_s(IntCC::NotEqual, v, 0),
+            (f, Bool) => {
+                let zero = self.fconst(f, 0.0, m);
+                self.b.ins().fcmp(FloatCC::NotEqual, v, zero)
+            }
+            (Int32, Int64) => self.b.ins().sextend(I64, v),
+            (Int64, Int32) => self.b.ins().ireduce(I32, v),
+            (f, t) if f.is_int() && t.is_float() => self.b.ins().fcvt_from_sint(scalar_ty(t), v),
+            (Float32, Float64) => self.b.ins().fpromote(F64, v),
+            (Float64, Float32) => self.b.ins().fdemote(F32, v),
+            (f, t) if f.is_float() && t.is_int() => {
+                // Truncate toward zero; NaN, ±inf and out-of-range give the minimum,
+                // as x86's cvtt* do. Test the truncated value against [-2^(b-1), 2^(b-1)).
+                let bits = (t.size() * 8) as i32;
+                let lim = 2f64.powi(bits - 1);
+                let tr = self.b.ins().trunc(v);
+                let lo = self.fconst(f, -lim, m);
+                let hi = self.fconst(f, lim, m);
+                let ge = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, tr, lo);
+                let lt = self.b.ins().fcmp(FloatCC::LessThan, tr, hi);
+                let ok = self.b.ins().band(ge, lt);
+                let r = self.b.ins().fcvt_to_sint_sat(scalar_ty(t), v);
+                let min = if t == Int32 {
+                    i32::MIN as i64
+                } else {
+                    i64::MIN
+                };
+                let min = self.b.ins().iconst(scalar_ty(t), min);
+                self.b.ins().select(ok, r, min)
+            }
+            _ => return Err(internal(format!("no cast {from} -> {to}"))),
+        })
+    }
+
+    fn op(&mut self, op: Op, args: &[(Value, DType)], rt: DType, m: Mode) -> Result<Value, Error> {
+        use DType::*;
+        let (a, t) = args[0];
+        let b2 = args.get(1).map(|x| x.0);
+        let bv = || b2.ok_or_else(|| internal("missing operand"));
+        let vector = matches!(m, Mode::Vector(_));
+        let unsupported = || internal(format!("no lowering for {} on {t}", op.name()));
+        Ok(match op {
+            Op::Cast => self.cast(a, t, rt, m)?,
+            Op::Neg => match t {
+                Int32 | Int64 => self.b.ins().ineg(a),
+                Float32 | Float64 | Complex128 => self.b.ins().fneg(a),
+                Bool => return Err(unsupported()),
+            },
+            Op::Invert => match t {
+                Bool if !vector => self.b.ins().bxor_imm_s(a, 1),
+                Bool | Int32 | Int64 => self.b.ins().bnot(a),
+                _ => return Err(unsupported()),
+            },
+            Op::Abs => match t {
+                Bool => a,
+                Int32 | Int64 => self.b.ins().iabs(a),
+                Float32 | Float64 => self.b.ins().fabs(a),
+                Complex128 => return Err(unsupported()),
+            },
+            Op::Sqrt => match t {
+                Float32 | Float64 => self.b.ins().sqrt(a),
+                _ => return Err(unsupported()),
+            },
+            Op::Add => match t {
+                Bool => self.b.ins().bor(a, bv()?),
+                Int32 | Int64 => self.b.ins().iadd(a, bv()?),
+                _ => self.b.ins().fadd(a, bv()?),
+            },
+            Op::Sub => match t {
+                Int32 | Int64 => self.b.ins().isub(a, bv()?),
+                Float32 | Float64 | Complex128 => self.b.ins().fsub(a, bv()?),
+                Bool => return Err(unsupported()),
+            },
+            Op::Mul => match t {
+                Bool => self.b.ins().band(a, bv()?),
+                Int32 | Int64 => self.b.ins().imul(a, bv()?),
+                Float32 | Float64 => self.b.ins().fmul(a, bv()?),
+                Complex128 => {
+                    let b = bv()?;
+                    let (ar, ai) = (
+                        self.b.ins().extractlane(a, 0),
+                        self.b.ins().extractlane(a, 1),
+                    );
+                    let (br, bi) = (
+                        self.b.ins().extractlane(b, 0),
+                        self.b.ins().extractlane(b, 1),
+                    );
+                    // NumPy's complex multiply (semantics::c_mul) fuses:
+                    // re = fma(ar, br, -(ai*bi)), im = fma(ar, bi, ai*br).
+                    let ii = self.b.ins().fmul(ai, bi);
+                    let nii = self.b.ins().fneg(ii);
+                    let re = self.b.ins().fma(ar, br, nii);
+                    let ir = self.b.ins().fmul(ai, br);
+                    let im = self.b.ins().fma(ar, bi, ir);
+                    let v = self.b.ins().splat(F64X2, re);
+                    self.b.ins().insertlane(v, im, 1)
+                }
+            },
+            Op::Div => match t {
+                Float32 | Float64 => self.b.ins().fdiv(a, bv()?),
+                _ => return Err(unsupported()),
+            },
+            Op::Shl | Op::Shr if t.is_int() && !vector => {
+                let b = bv()?;
+                let bits = (t.size() * 8) as i64;
+                // Counts outside [0, bits) (unsigned test catches negatives).
+                let big = self
+                    .b
+                    .ins()
+                    .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, b, bits);
+                if op == Op::Shl {
+                    let s = self.b.ins().ishl(a, b);
+                    let zero = self.b.ins().iconst(scalar_ty(t), 0);
+                    self.b.ins().select(big, zero, s)
+                } else {
+                    let top = self.b.ins().iconst(scalar_ty(t), bits - 1);
+                    let amt = self.b.ins().select(big, top, b);
+                    self.b.ins().sshr(a, amt)
+                }
+            }
+            Op::BitAnd => self.b.ins().band(a, bv()?),
+            Op::BitOr => self.b.ins().bor(a, bv()?),
+            Op::BitXor => self.b.ins().bxor(a, bv()?),
+            Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+                let b = bv()?;
+                match t {
+                    Complex128 => {
+                        let cc = if op == Op::Eq {
+                            FloatCC::Equal
+                        } else {
+                            FloatCC::NotEqual
+                        };
+                        if !matches!(op, Op::Eq | Op::Ne) {
+                            return Err(unsupported());
+                        }
+                        let mask = self.b.ins().fcmp(cc, a, b);
+                        if op == Op::Eq {
+                            self.b.ins().vall_true(mask)
+                        } else {
+                            self.b.ins().vany_true(mask)
+                        }
+                    }
+                    Float32 | Float64 => {
+                        let cc = match op {
+                            Op::Eq => FloatCC::Equal,
+                            Op::Ne => FloatCC::NotEqual,
+                            Op::Lt => FloatCC::LessThan,
+                            Op::Le => FloatCC::LessThanOrEqual,
+                            Op::Gt => FloatCC::GreaterThan,
+                            _ => FloatCC::GreaterThanOrEqual,
+                        };
+                        self.b.ins().fcmp(cc, a, b)
+                    }
+                    Int32 | Int64 | Bool => {
+                        // Bools are 0/1 scalars or 0/-1 masks: compare them unsigned.
+                        let signed = t != Bool;
+                        let cc = match (op, signed) {
+                            (Op::Eq, _) => IntCC::Equal,
+                            (Op::Ne, _) => IntCC::NotEqual,
+                            (Op::Lt, true) => IntCC::SignedLessThan,
+                            (Op::Le, true) => IntCC::SignedLessThanOrEqual,
+                            (Op::Gt, true) => IntCC::SignedGreaterThan,
+                            (Op::Ge, true) => IntCC::SignedGreaterThanOrEqual,
+                            (Op::Lt, false) => IntCC::UnsignedLessThan,
+                            (Op::Le, false) => IntCC::UnsignedLessThanOrEqual,
+                            (Op::Gt, false) => IntCC::UnsignedGreaterThan,
+                            _ => IntCC::UnsignedGreaterThanOrEqual,
+                        };
+                        self.b.ins().icmp(cc, a, b)
+                    }
+                }
+            }
+            Op::Where => {
+                let x = bv()?;
+                let y = args.get(2).ok_or_else(|| internal("missing operand"))?.0;
+                match m {
+                    Mode::Scalar => self.b.ins().select(a, x, y),
+                    Mode::Vector(w) => {
+                        let vt = vec_ty(rt, w);
+                        let mask = if vt == vec_ty(Bool, w) {
+                            a
+                        } else {
+                            self.b.ins().bitcast(vt, little(), a)
+                        };
+                        self.b.ins().bitselect(mask, x, y)
+                    }
+                }
+            }
+            _ => return Err(unsupported()),
+        })
+    }
+}

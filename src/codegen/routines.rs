@@ -1,0 +1,127 @@
+//! Block routines: precompiled Rust loops that a kernel calls ONCE PER BLOCK for the
+//! ops Cranelift can't do inline (integer floor division and power, float `//`, `%`
+//! and `**`, complex division, abs, sqrt and power). Each applies the scalar
+//! reference function (`crate::semantics`) to every element of a scratch slot, so the
+//! JIT and the naive evaluator share one definition. Knows nothing of CLIF.
+
+use crate::ops::Op;
+use crate::semantics as sem;
+use crate::types::DType;
+use num_complex::Complex64;
+
+/// ABI of a block routine: `n` elements of operand `a` (and `b`; for unary ops `b == a`)
+/// in contiguous, 16-byte aligned scratch slots; results go to `out`. Returns 0, or 1
+/// if some element is a run-time error (the kernel then reports its node).
+pub type RoutineFn =
+    unsafe extern "C" fn(n: usize, a: *const u8, b: *const u8, out: *mut u8) -> u32;
+
+macro_rules! binary {
+    ($name:ident, $t:ty, $r:ty, $f:expr) => {
+        /// # Safety
+        /// `a`, `b` hold `n` valid elements; `out` has room for `n` (see [`RoutineFn`]).
+        unsafe extern "C" fn $name(n: usize, a: *const u8, b: *const u8, out: *mut u8) -> u32 {
+            // SAFETY: the kernel passes slots of `n` elements each, 16-byte aligned and
+            // written (a, b) before the call; `out` is a distinct slot.
+            let (a, b, out) = unsafe {
+                (
+                    std::slice::from_raw_parts(a as *const $t, n),
+                    std::slice::from_raw_parts(b as *const $t, n),
+                    std::slice::from_raw_parts_mut(out as *mut $r, n),
+                )
+            };
+            let f: fn($t, $t) -> Option<$r> = $f;
+            let mut status = 0;
+            for i in 0..n {
+                match f(a[i], b[i]) {
+                    Some(v) => out[i] = v,
+                    None => {
+                        status = 1;
+                        out[i] = <$r>::default();
+                    }
+                }
+            }
+            status
+        }
+    };
+}
+
+macro_rules! unary {
+    ($name:ident, $t:ty, $r:ty, $f:expr) => {
+        /// # Safety
+        /// `a` holds `n` valid elements; `out` has room for `n` (see [`RoutineFn`]).
+        unsafe extern "C" fn $name(n: usize, a: *const u8, _b: *const u8, out: *mut u8) -> u32 {
+            // SAFETY: as for the binary routines.
+            let (a, out) = unsafe {
+                (
+                    std::slice::from_raw_parts(a as *const $t, n),
+                    std::slice::from_raw_parts_mut(out as *mut $r, n),
+                )
+            };
+            let f: fn($t) -> $r = $f;
+            for i in 0..n {
+                out[i] = f(a[i]);
+            }
+            0
+        }
+    };
+}
+
+binary!(floordiv_i32, i32, i32, |a, b| Some(
+    sem::int_floordiv::<i32>(a, b)
+));
+binary!(floordiv_i64, i64, i64, |a, b| Some(
+    sem::int_floordiv::<i64>(a, b)
+));
+binary!(floordiv_f32, f32, f32, |a, b| Some(sem::float_floordiv::<
+    f32,
+>(a, b)));
+binary!(floordiv_f64, f64, f64, |a, b| Some(sem::float_floordiv::<
+    f64,
+>(a, b)));
+binary!(mod_i32, i32, i32, |a, b| Some(sem::int_mod::<i32>(a, b)));
+binary!(mod_i64, i64, i64, |a, b| Some(sem::int_mod::<i64>(a, b)));
+binary!(mod_f32, f32, f32, |a, b| Some(sem::float_mod::<f32>(a, b)));
+binary!(mod_f64, f64, f64, |a, b| Some(sem::float_mod::<f64>(a, b)));
+binary!(pow_i32, i32, i32, sem::int_pow::<i32>);
+binary!(pow_i64, i64, i64, sem::int_pow::<i64>);
+binary!(pow_f32, f32, f32, |a, b| Some(sem::float_pow::<f32>(a, b)));
+binary!(pow_f64, f64, f64, |a, b| Some(sem::float_pow::<f64>(a, b)));
+binary!(pow_c128, Complex64, Complex64, |a, b| Some(sem::c_pow(
+    a, b
+)));
+binary!(div_c128, Complex64, Complex64, |a, b| Some(sem::c_div(
+    a, b
+)));
+unary!(abs_c128, Complex64, f64, sem::c_abs);
+unary!(sqrt_c128, Complex64, Complex64, sem::c_sqrt);
+unary!(recip_f32, f32, f32, |a| 1.0 / a);
+unary!(recip_f64, f64, f64, |a| 1.0 / a);
+unary!(recip_c128, Complex64, Complex64, sem::c_recip);
+
+/// The block routine for `op` with compute dtype `t`, if this node is lowered as a
+/// block call rather than inline CLIF.
+pub fn routine(op: Op, t: DType) -> Option<RoutineFn> {
+    use DType::*;
+    Some(match (op, t) {
+        (Op::FloorDiv, Int32) => floordiv_i32,
+        (Op::FloorDiv, Int64) => floordiv_i64,
+        (Op::FloorDiv, Float32) => floordiv_f32,
+        (Op::FloorDiv, Float64) => floordiv_f64,
+        (Op::Mod, Int32) => mod_i32,
+        (Op::Mod, Int64) => mod_i64,
+        (Op::Mod, Float32) => mod_f32,
+        (Op::Mod, Float64) => mod_f64,
+        (Op::Pow, Int32) => pow_i32,
+        (Op::Pow, Int64) => pow_i64,
+        (Op::Pow, Float32) => pow_f32,
+        (Op::Pow, Float64) => pow_f64,
+        (Op::Pow, Complex128) => pow_c128,
+        (Op::Div, Complex128) => div_c128,
+        (Op::Abs, Complex128) => abs_c128,
+        (Op::Sqrt, Complex128) => sqrt_c128,
+        (Op::Reciprocal, Float32) => recip_f32,
+        (Op::Reciprocal, Float64) => recip_f64,
+        (Op::Reciprocal, Complex128) => recip_c128,
+        _ => return None,
+    })
+}

@@ -1,0 +1,460 @@
+//! Glue between a checked `ir::Program`, the caller's arrays and the machine code:
+//! binds shapes (broadcasting), allocates or checks `out`, picks the kernel variant for
+//! the operands' stride classes (compiling through a bounded, thread-safe cache) and
+//! hands blocks to the runtime. Knows nothing of syntax; never touches Cranelift
+//! directly (that is `codegen`) nor threads (that is `numjit_runtime`).
+
+use crate::array::{internal, AnyView, AnyViewMut, Array};
+use crate::codegen::{self, Kernel, KernelSpec, Stride};
+use crate::error::{Error, ErrorKind};
+use crate::ir::{NodeKind, Program};
+use crate::types::DType;
+use ndarray::{ArrayD, IxDyn};
+use numjit_runtime::{overlap, Extent, LaunchOptions, Overlap, Plan};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub use numjit_runtime::{num_threads, set_num_threads};
+
+/// How a run is split; zeros mean defaults. Results never depend on these.
+pub type RunOptions = LaunchOptions;
+
+/// Most kernels kept by the process-wide cache; past it, the cache is cleared (handles
+/// keep their own kernels alive, so clearing never invalidates a running call).
+pub const CACHE_CAPACITY: usize = 512;
+
+/// A canonical byte encoding of a program: equal encodings ⇔ same machine code.
+fn encode(p: &Program) -> Vec<u8> {
+    let mut e = Vec::with_capacity(p.nodes.len() * 16);
+    let put = |e: &mut Vec<u8>, x: u64| e.extend_from_slice(&x.to_le_bytes());
+    put(&mut e, p.root as u64);
+    for inp in &p.inputs {
+        put(&mut e, inp.dtype as u64);
+    }
+    e.push(0xff);
+    for n in &p.nodes {
+        e.push(n.dtype as u8);
+        match &n.kind {
+            NodeKind::Input(k) => {
+                e.push(0);
+                put(&mut e, *k as u64);
+            }
+            NodeKind::Const(s) => {
+                e.push(1);
+                use crate::array::Scalar::*;
+                match *s {
+                    Bool(v) => put(&mut e, v as u64),
+                    Int32(v) => put(&mut e, v as u32 as u64),
+                    Int64(v) => put(&mut e, v as u64),
+                    Float32(v) => put(&mut e, v.to_bits() as u64),
+                    Float64(v) => put(&mut e, v.to_bits()),
+                    Complex128(c) => {
+                        put(&mut e, c.re.to_bits());
+                        put(&mut e, c.im.to_bits());
+                    }
+                }
+            }
+            NodeKind::Op(op) => {
+                e.push(2);
+                e.push(*op as u8);
+            }
+        }
+        put(&mut e, n.args.len() as u64);
+        for &a in &n.args {
+            put(&mut e, a as u64);
+        }
+    }
+    e
+}
+
+type CacheKey = (Arc<[u8]>, KernelSpec);
+
+fn cache() -> &'static Mutex<HashMap<CacheKey, Arc<Kernel>>> {
+    static CACHE: OnceLock<Mutex<HashMap<CacheKey, Arc<Kernel>>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn debug_clif() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| {
+        std::env::var("NUMJIT_DEBUG").is_ok_and(|v| v.split(',').any(|s| s.trim() == "clif"))
+    })
+}
+
+fn kernel_for(p: &Program, enc: &Arc<[u8]>, spec: &KernelSpec) -> Result<Arc<Kernel>, Error> {
+    let key = (enc.clone(), spec.clone());
+    if let Some(k) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(k.clone());
+    }
+    // Compile outside the lock: other threads keep hitting the cache meanwhile. Two
+    // threads racing on one key both compile; the first insert wins.
+    let want = debug_clif();
+    let k = Arc::new(codegen::compile(p, spec, want)?);
+    if let Some(text) = k.clif() {
+        eprintln!("numjit: CLIF for {spec:?}\n{text}");
+    }
+    let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
+    if c.len() >= CACHE_CAPACITY {
+        c.clear();
+    }
+    Ok(c.entry(key).or_insert(k).clone())
+}
+
+/// A checked program ready to run many times (what `api::Compiled` should hold).
+/// `Send + Sync`: one handle can be used from many threads at once.
+pub struct Executable {
+    program: Program,
+    enc: Arc<[u8]>,
+    /// Kernel variants this handle has used, so repeat calls skip the global cache.
+    variants: Mutex<Vec<(KernelSpec, Arc<Kernel>)>>,
+}
+
+impl std::fmt::Debug for Executable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executable")
+            .field("program", &self.program)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Executable {
+    pub fn new(program: Program) -> Executable {
+        let enc: Arc<[u8]> = encode(&program).into();
+        Executable {
+            program,
+            enc,
+            variants: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    fn kernel(&self, spec: &KernelSpec) -> Result<Arc<Kernel>, Error> {
+        {
+            let v = self.variants.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, k)) = v.iter().find(|(s, _)| s == spec) {
+                return Ok(k.clone());
+            }
+        }
+        let k = kernel_for(&self.program, &self.enc, spec)?;
+        let mut v = self.variants.lock().unwrap_or_else(|e| e.into_inner());
+        if v.len() < 16 {
+            v.push((spec.clone(), k.clone()));
+        }
+        Ok(k)
+    }
+
+    /// Evaluates into a fresh array (C order, shape = broadcast of the inputs).
+    pub fn eval(&self, inputs: &[AnyView], opts: &RunOptions) -> Result<Array, Error> {
+        run_with(self, inputs, None, opts)?.ok_or_else(|| internal("no result array"))
+    }
+
+    /// Evaluates into `out` (same shape as the broadcast result; `same_kind` cast).
+    pub fn eval_into(
+        &self,
+        inputs: &[AnyView],
+        out: AnyViewMut,
+        opts: &RunOptions,
+    ) -> Result<(), Error> {
+        run_with(self, inputs, Some(out), opts).map(|_| ())
+    }
+
+    /// The CLIF of the kernel for contiguous inputs and a fresh output.
+    pub fn explain_clif(&self) -> Result<String, Error> {
+        let spec = KernelSpec {
+            inputs: vec![Stride::Contiguous; self.program.inputs.len()],
+            out: Stride::Contiguous,
+            out_dtype: self.program.dtype(),
+        };
+        let k = codegen::compile(&self.program, &spec, true)?;
+        Ok(format!(
+            "; isa: {}\n{}",
+            codegen::isa_name(),
+            k.clif().unwrap_or_default()
+        ))
+    }
+}
+
+/// One-shot evaluation of a checked program (compiles through the process-wide cache).
+/// `out == None`: returns `Some(fresh array)`; otherwise writes into `out`, returns `None`.
+pub fn run(
+    program: &Program,
+    inputs: &[AnyView],
+    out: Option<AnyViewMut>,
+) -> Result<Option<Array>, Error> {
+    let enc: Arc<[u8]> = encode(program).into();
+    run_inner(program, inputs, out, &RunOptions::default(), &|spec| {
+        kernel_for(program, &enc, spec)
+    })
+}
+
+fn run_with(
+    x: &Executable,
+    inputs: &[AnyView],
+    out: Option<AnyViewMut>,
+    opts: &RunOptions,
+) -> Result<Option<Array>, Error> {
+    run_inner(&x.program, inputs, out, opts, &|spec| x.kernel(spec))
+}
+
+/// NumPy broadcasting of all input shapes (E0401 with spans, as the evaluator).
+fn broadcast(p: &Program, inputs: &[AnyView]) -> Result<Vec<usize>, Error> {
+    let shapes: Vec<&[usize]> = inputs.iter().map(|v| v.shape()).collect();
+    crate::types::shape::infer(p, &shapes)
+}
+
+/// Byte strides of a view over `shape` (right-aligned; 0 where it broadcasts).
+fn strides_over(shape: &[usize], vshape: &[usize], vstrides: &[isize], size: usize) -> Vec<isize> {
+    let lead = shape.len() - vshape.len();
+    (0..shape.len())
+        .map(|d| {
+            if d < lead || vshape[d - lead] == 1 {
+                0
+            } else {
+                vstrides[d - lead] * size as isize
+            }
+        })
+        .collect()
+}
+
+fn runtime_error(p: &Program, code: u32) -> Error {
+    if code == u32::MAX || code == 0 || code as usize > p.nodes.len() {
+        return internal(format!("kernel returned status {code}"));
+    }
+    // The only run-time failure kernels report (block routines for integer `**`).
+    crate::interp::OpError::NegativePower.at_node(p.node(code - 1).span)
+}
+
+type KernelSource<'a> = dyn Fn(&KernelSpec) -> Result<Arc<Kernel>, Error> + 'a;
+
+fn run_inner(
+    p: &Program,
+    inputs: &[AnyView],
+    out: Option<AnyViewMut>,
+    opts: &RunOptions,
+    kernels: &KernelSource,
+) -> Result<Option<Array>, Error> {
+    if inputs.len() != p.inputs.len() {
+        return Err(internal(format!(
+            "program takes {} inputs, got {}",
+            p.inputs.len(),
+            inputs.len()
+        )));
+    }
+    if inputs.len() > numjit_runtime::MAX_INPUTS {
+        return Err(internal("too many inputs for one kernel"));
+    }
+    for (v, d) in inputs.iter().zip(&p.inputs) {
+        if v.dtype() != d.dtype {
+            return Err(internal(format!(
+                "input `{}` has dtype {}, expected {}",
+                d.name,
+                v.dtype(),
+                d.dtype
+            )));
+        }
+    }
+    let shape = broadcast(p, inputs)?;
+    let dtype = p.dtype();
+    match out {
+        None => {
+            let mut fresh = Fresh::new(dtype, &shape)?;
+            let ostrides = c_strides(&shape, dtype.size());
+            execute(
+                p,
+                inputs,
+                &shape,
+                fresh.ptr(),
+                &ostrides,
+                dtype,
+                opts,
+                kernels,
+            )?;
+            Ok(Some(fresh.finish(&shape)?))
+        }
+        Some(mut o) => {
+            let odt = o.dtype();
+            crate::interp::check_out(p, &shape, odt, o.shape())?;
+            let ostrides = strides_over(&shape, o.shape(), o.strides(), odt.size());
+            let optr = o.as_mut_ptr();
+            let out_ext = Extent {
+                addr: optr as usize,
+                shape: &shape,
+                strides: &ostrides,
+                itemsize: odt.size(),
+            };
+            let partial = inputs.iter().any(|v| {
+                let s = strides_over(&shape, v.shape(), v.strides(), v.dtype().size());
+                let e = Extent {
+                    addr: v.as_ptr() as usize,
+                    shape: &shape,
+                    strides: &s,
+                    itemsize: v.dtype().size(),
+                };
+                overlap(&out_ext, &e) == Overlap::Partial
+            });
+            if !partial {
+                return execute(p, inputs, &shape, optr, &ostrides, odt, opts, kernels)
+                    .map(|_| None);
+            }
+            // `out` shares memory with an input in a pattern other than index for
+            // index: compute into a temporary, then copy (never a wrong result).
+            let mut tmp = Fresh::new(odt, &shape)?;
+            let tstrides = c_strides(&shape, odt.size());
+            execute(p, inputs, &shape, tmp.ptr(), &tstrides, odt, opts, kernels)?;
+            let plan = Plan::new(&shape, &[&ostrides, &tstrides])
+                .ok_or_else(|| internal("bad copy plan"))?;
+            let copy = numjit_runtime::copy::copy_kernel(odt.size())
+                .ok_or_else(|| internal("no copy kernel"))?;
+            // SAFETY: `tmp` holds every element of `shape` in C order (tstrides), `out`
+            // is a live mutable view of `shape` (ostrides), and they are distinct
+            // allocations; the copy kernel reads and writes one element per index.
+            unsafe { numjit_runtime::launch(&plan, optr, &[tmp.ptr()], copy, 0, opts) }
+                .map_err(|c| runtime_error(p, c))?;
+            drop(tmp);
+            Ok(None)
+        }
+    }
+}
+
+fn c_strides(shape: &[usize], size: usize) -> Vec<isize> {
+    let mut s = vec![0isize; shape.len()];
+    let mut acc = size as isize;
+    for d in (0..shape.len()).rev() {
+        s[d] = acc;
+        acc = acc.saturating_mul(shape[d].max(1) as isize);
+    }
+    s
+}
+
+#[allow(clippy::too_many_arguments)]
+fn execute(
+    p: &Program,
+    inputs: &[AnyView],
+    shape: &[usize],
+    out: *mut u8,
+    ostrides: &[isize],
+    odt: DType,
+    opts: &RunOptions,
+    kernels: &KernelSource,
+) -> Result<(), Error> {
+    let istrides: Vec<Vec<isize>> = inputs
+        .iter()
+        .map(|v| strides_over(shape, v.shape(), v.strides(), v.dtype().size()))
+        .collect();
+    let mut all: Vec<&[isize]> = Vec::with_capacity(inputs.len() + 1);
+    all.push(ostrides);
+    all.extend(istrides.iter().map(|s| s.as_slice()));
+    let plan = Plan::new(shape, &all).ok_or_else(|| internal("strides overflow"))?;
+    if plan.is_empty() {
+        return Ok(());
+    }
+    let spec = KernelSpec {
+        inputs: inputs
+            .iter()
+            .enumerate()
+            .map(|(k, v)| Stride::of(plan.inner_stride(k + 1), v.dtype().size()))
+            .collect(),
+        out: match Stride::of(plan.inner_stride(0), odt.size()) {
+            Stride::Broadcast => Stride::Strided,
+            s => s,
+        },
+        out_dtype: odt,
+    };
+    let kernel = kernels(&spec)?;
+    let ptrs: Vec<*const u8> = inputs.iter().map(|v| v.as_ptr()).collect();
+    // SAFETY: the plan was built from the views' own shapes and strides (broadcast
+    // dims get stride 0) and from `out`'s, so every index maps into the views' memory;
+    // `out` is a live mutable view (or a fresh buffer) of exactly `shape`; partial
+    // overlap with inputs was excluded by the caller (exact aliasing is allowed); the
+    // kernel was compiled for these stride classes and dtypes.
+    unsafe {
+        numjit_runtime::launch(
+            &plan,
+            out,
+            &ptrs,
+            kernel.func(),
+            kernel.scratch_per_elem(),
+            opts,
+        )
+    }
+    .map_err(|c| runtime_error(p, c))
+}
+
+/// A fresh, uninitialised output of one dtype; becomes an `Array` once written.
+enum Fresh {
+    Bool(Vec<bool>),
+    Int32(Vec<i32>),
+    Int64(Vec<i64>),
+    Float32(Vec<f32>),
+    Float64(Vec<f64>),
+    Complex128(Vec<num_complex::Complex64>),
+}
+
+impl Fresh {
+    fn new(dtype: DType, shape: &[usize]) -> Result<Fresh, Error> {
+        let n = shape
+            .iter()
+            .try_fold(1usize, |a, &d| a.checked_mul(d))
+            .filter(|n| {
+                n.checked_mul(dtype.size())
+                    .is_some_and(|b| b <= isize::MAX as usize)
+            })
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Broadcast,
+                    format!(
+                        "the result shape {} is too large",
+                        crate::types::shape::fmt_shape(shape)
+                    ),
+                )
+            })?;
+        use numjit_runtime::alloc::output_buffer as buf;
+        Ok(match dtype {
+            DType::Bool => Fresh::Bool(buf(n)),
+            DType::Int32 => Fresh::Int32(buf(n)),
+            DType::Int64 => Fresh::Int64(buf(n)),
+            DType::Float32 => Fresh::Float32(buf(n)),
+            DType::Float64 => Fresh::Float64(buf(n)),
+            DType::Complex128 => Fresh::Complex128(buf(n)),
+        })
+    }
+
+    fn ptr(&mut self) -> *mut u8 {
+        match self {
+            Fresh::Bool(v) => v.as_mut_ptr() as *mut u8,
+            Fresh::Int32(v) => v.as_mut_ptr() as *mut u8,
+            Fresh::Int64(v) => v.as_mut_ptr() as *mut u8,
+            Fresh::Float32(v) => v.as_mut_ptr() as *mut u8,
+            Fresh::Float64(v) => v.as_mut_ptr() as *mut u8,
+            Fresh::Complex128(v) => v.as_mut_ptr() as *mut u8,
+        }
+    }
+
+    /// Call only after a successful `execute` wrote every element.
+    fn finish(self, shape: &[usize]) -> Result<Array, Error> {
+        let n: usize = shape.iter().product();
+        macro_rules! done {
+            ($v:expr, $var:ident) => {{
+                let mut v = $v;
+                // SAFETY: capacity is n (from `new`), and the kernel wrote all n
+                // elements (the plan covers every index of `shape` exactly once) with
+                // valid bit patterns of the element type (bools as 0/1 bytes).
+                unsafe { v.set_len(n) };
+                Array::$var(
+                    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| internal(e.to_string()))?,
+                )
+            }};
+        }
+        Ok(match self {
+            Fresh::Bool(v) => done!(v, Bool),
+            Fresh::Int32(v) => done!(v, Int32),
+            Fresh::Int64(v) => done!(v, Int64),
+            Fresh::Float32(v) => done!(v, Float32),
+            Fresh::Float64(v) => done!(v, Float64),
+            Fresh::Complex128(v) => done!(v, Complex128),
+        })
+    }
+}
