@@ -3,10 +3,12 @@
 
 use crate::array::{AnyView, Array, IntoOut, Var, Vars};
 use crate::error::{Error, ErrorKind};
+use crate::exec::{Executable, RunOptions};
 use crate::ir::Program;
 use crate::syntax::Expr;
 use crate::types::check::SigType;
 use crate::types::Signature;
+use std::sync::Arc;
 
 /// A parsed and checked expression, reusable across calls with inputs of the same dtypes.
 ///
@@ -27,6 +29,8 @@ pub struct Compiled {
     ast: Expr,
     sig: Signature,
     program: Program,
+    /// The JIT side: compiled kernels per stride layout (shared by clones and threads).
+    exec: Arc<Executable>,
 }
 
 impl Compiled {
@@ -50,13 +54,19 @@ impl Compiled {
         self.program.dtype()
     }
 
-    /// Every stage as text: the source, the syntax tree and the typed IR.
+    /// Every stage as text: the source, the syntax tree, the typed IR and the CLIF of
+    /// the kernel for contiguous inputs.
     pub fn explain(&self) -> String {
+        let clif = self
+            .exec
+            .explain_clif()
+            .unwrap_or_else(|e| format!("(no kernel: {e})"));
         format!(
-            "source: {}\nast: {}\nir:\n{}\n",
+            "source: {}\nast: {}\nir:\n{}\nclif:\n{}\n",
             self.src,
             crate::syntax::pretty::sexp(&self.ast),
-            self.program
+            self.program,
+            clif
         )
     }
 
@@ -139,14 +149,22 @@ impl Compiled {
         false
     }
 
-    /// Evaluates over `vars`, returning a fresh C-contiguous array.
+    /// Evaluates over `vars` with the fused JIT kernel, returning a fresh C-contiguous array.
     pub fn run(&self, vars: &Vars) -> Result<Array, Error> {
         let inputs = self.bind(vars)?;
-        crate::interp::eval(&self.program, &inputs)
+        self.exec.eval(&inputs, &RunOptions::default())
     }
 
-    /// Evaluates into `out` (shape must equal the result's; dtype by `same_kind`).
+    /// Evaluates into `out` (shape must equal the result's; dtype by `same_kind`),
+    /// writing straight into it. `out` may be exactly one of the inputs.
     pub fn run_into<'o>(&self, vars: &Vars, out: impl IntoOut<'o>) -> Result<(), Error> {
+        let inputs = self.bind(vars)?;
+        self.exec
+            .eval_into(&inputs, out.into_out(), &RunOptions::default())
+    }
+
+    /// Like [`Compiled::run_into`], with the naive evaluator.
+    pub fn run_into_naive<'o>(&self, vars: &Vars, out: impl IntoOut<'o>) -> Result<(), Error> {
         let inputs = self.bind(vars)?;
         crate::interp::eval_into(&self.program, &inputs, out.into_out())
     }
@@ -167,6 +185,7 @@ pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
         src: expr.to_string(),
         ast,
         sig: sig.clone(),
+        exec: Arc::new(Executable::new(program.clone())),
         program,
     })
 }

@@ -40,5 +40,6 @@ pub mod types;
 pub use api::{compile, evaluate, evaluate_into, Compiled};
 pub use array::{AnyView, AnyViewMut, Array, Element, IntoOut, IntoVar, Scalar, Var, Vars};
 pub use error::{Error, ErrorKind};
+pub use exec::{num_threads, set_num_threads};
 pub use span::Span;
 pub use types::{DType, Literal, Signature};
