@@ -629,3 +629,11 @@ fn every_op_and_dtype_compiles_and_matches() {
         }
     }
 }
+
+/// Regressions found by the property test (reproduced from their seeds).
+#[test]
+fn found_by_proptest() {
+    // Negative int exponent in an input that broadcasts into an empty result: the
+    // evaluator reports E0501, so the JIT must too.
+    repro_seed(0x6c07164a81e71325).unwrap();
+}
