@@ -24,7 +24,6 @@ pub mod api;
 pub mod array;
 pub mod codegen;
 pub mod error;
-pub mod exec;
 pub mod format;
 pub mod interp;
 pub mod ir;
@@ -39,6 +38,7 @@ pub mod types;
 
 pub use api::{compile, evaluate, evaluate_into, Compiled};
 pub use array::{AnyView, AnyViewMut, Array, Element, IntoOut, IntoVar, Scalar, Var, Vars};
+pub use codegen::exec;
 pub use error::{Error, ErrorKind};
 pub use exec::{num_threads, set_num_threads};
 pub use span::Span;

@@ -3,6 +3,7 @@
 //! `numjit_runtime::KernelFn` ABI. The only module that imports `cranelift_*`.
 //! Knows nothing about parsing, shapes, threads or allocation.
 
+pub mod exec;
 mod lower;
 mod routines;
 
