@@ -40,12 +40,10 @@ pub enum ErrorKind {
     NegativeIntPower,
     LiteralDivisionByZero,
     LiteralOverflow,
-    UnsupportedFunction,
     // E04xx: shapes and `out`
     Broadcast,
     OutShape,
     OutCast,
-    OutOverlap,
     // E05xx: run time
     NegativeIntPowerAtRuntime,
     // E06xx: files and command line
@@ -80,11 +78,9 @@ impl ErrorKind {
             NegativeIntPower => "E0303",
             LiteralDivisionByZero => "E0304",
             LiteralOverflow => "E0305",
-            UnsupportedFunction => "E0306",
             Broadcast => "E0401",
             OutShape => "E0402",
             OutCast => "E0403",
-            OutOverlap => "E0404",
             NegativeIntPowerAtRuntime => "E0501",
             Io => "E0601",
             BadNpy => "E0602",

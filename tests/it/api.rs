@@ -266,3 +266,47 @@ fn too_many_inputs() {
         format!("{e}\n{}", e.help.clone().unwrap_or_default())
     );
 }
+
+#[test]
+fn file_and_argument_errors_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let mut all = String::new();
+    let mut show = |e: Error| {
+        let text =
+            format!("{e}\n  = help: {}\n", e.help.clone().unwrap_or_default()).replace(&d, "[DIR]");
+        all.push_str(&text);
+    };
+    // E0601: no such file
+    show(numjit::npy::read_npy(&dir.path().join("missing.npy")).unwrap_err());
+    // E0602: not a .npy file
+    let junk = dir.path().join("junk.npy");
+    std::fs::write(&junk, b"this is not an npy file").unwrap();
+    show(numjit::npy::read_npy(&junk).unwrap_err());
+    // E0603: a dtype numjit does not have (float16)
+    let half = dir.path().join("half.npy");
+    let header = "{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }";
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    let pad = 64 - (10 + header.len() + 1) % 64;
+    let hlen = (header.len() + pad + 1) as u16;
+    bytes.extend_from_slice(&hlen.to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    bytes.extend(std::iter::repeat_n(b' ', pad));
+    bytes.push(b'\n');
+    bytes.extend_from_slice(&[0, 60, 0, 64]);
+    std::fs::write(&half, &bytes).unwrap();
+    show(numjit::npy::read_npy(&half).unwrap_err());
+    // E0604: an input with another dtype than the one compiled for
+    let f = numjit::compile("x + 1", &Signature::new().with("x", DType::Float64)).unwrap();
+    let x = array![1i32];
+    let mut vars = Vars::new();
+    vars.insert("x", &x);
+    show(f.run(&vars).unwrap_err());
+    let codes: Vec<&str> = all
+        .lines()
+        .filter(|l| l.starts_with("error["))
+        .filter_map(|l| l.get(6..11))
+        .collect();
+    assert_eq!(codes, ["E0601", "E0602", "E0603", "E0604"], "{all}");
+    insta::assert_snapshot!("file_and_argument_errors", all);
+}
