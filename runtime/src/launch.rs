@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub const DEFAULT_BLOCK_LEN: usize = 8192;
 /// Below this many elements an evaluation stays on the calling thread (see benches:
 /// waking the pool costs a few µs, which a 2-thread split only repays above this).
-pub const DEFAULT_SERIAL_BELOW: usize = 32 * 1024;
+pub const DEFAULT_SERIAL_BELOW: usize = 256 * 1024;
 
 /// Knobs for one launch; zeros mean "the default".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
