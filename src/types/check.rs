@@ -436,20 +436,24 @@ impl Checker<'_> {
                     Literal::Float(f) => Some(f),
                     Literal::Bool(_) | Literal::Complex(_) => None,
                 };
-                let x = self.strong(a, Some(t))?;
-                match e {
-                    Some(2.0) => return Ok(Val::Strong(self.op(Op::Mul, vec![x, x], t, span)?)),
-                    Some(0.5) if t.is_float() || t.is_complex() => {
-                        return Ok(Val::Strong(self.op(Op::Sqrt, vec![x], t, span)?))
-                    }
+                // Decide first, so no cast node is left dangling when no fast path applies.
+                let fast = match e {
+                    Some(2.0) => Some(Op::Mul),
+                    Some(0.5) if t.is_float() || t.is_complex() => Some(Op::Sqrt),
                     Some(-1.0) if t.is_complex() && matches!(l, Literal::Int(_)) => {
-                        return Ok(Val::Strong(self.op(Op::Reciprocal, vec![x], t, span)?))
+                        Some(Op::Reciprocal)
                     }
-                    Some(-1.0) if t.is_float() => {
-                        let one = self.strong(Val::Weak(Literal::Int(1), sb), Some(t))?;
-                        return Ok(Val::Strong(self.op(Op::Div, vec![one, x], t, span)?));
-                    }
-                    _ => {}
+                    Some(-1.0) if t.is_float() => Some(Op::Div),
+                    _ => None,
+                };
+                if let Some(fop) = fast {
+                    let x = self.strong(a, Some(t))?;
+                    let args = match fop {
+                        Op::Mul => vec![x, x],
+                        Op::Div => vec![self.strong(Val::Weak(Literal::Int(1), sb), Some(t))?, x],
+                        _ => vec![x],
+                    };
+                    return Ok(Val::Strong(self.op(fop, args, t, span)?));
                 }
             }
         }
@@ -651,5 +655,33 @@ mod tests {
         let p = check(&call, &sig).unwrap();
         assert_eq!(p.is_constant(), Some(Scalar::Int32(i32::MIN)));
         assert_eq!(p.nodes.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod dangling {
+    use super::*;
+
+    #[test]
+    fn every_node_is_used() {
+        for src in [
+            "int32(x) ** 3.5",
+            "x ** 3",
+            "x ** 2",
+            "x ** -1",
+            "x ** 0.5",
+            "where(x > 0, x, 2) + int32(x) ** 3",
+        ] {
+            let ast = crate::syntax::parse(src).unwrap();
+            let p = check(&ast, &Signature::new().with("x", DType::Float32)).unwrap();
+            let mut used = vec![false; p.nodes.len()];
+            used[p.root as usize] = true;
+            for n in &p.nodes {
+                for &a in &n.args {
+                    used[a as usize] = true;
+                }
+            }
+            assert!(used.iter().all(|&u| u), "{src}:\n{p}");
+        }
     }
 }
