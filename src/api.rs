@@ -5,7 +5,7 @@ use crate::array::{AnyView, Array, IntoOut, Var, Vars};
 use crate::error::{Error, ErrorKind};
 use crate::exec::{Executable, RunOptions};
 use crate::ir::Program;
-use crate::syntax::Expr;
+use crate::syntax::{Expr, ExprKind};
 use crate::types::check::SigType;
 use crate::types::Signature;
 use std::sync::Arc;
@@ -27,7 +27,8 @@ use std::sync::Arc;
 pub struct Compiled {
     src: String,
     ast: Expr,
-    sig: Signature,
+    /// Weak literals the expression uses, folded into the code: a run must pass the same.
+    literals: Vec<(String, crate::Literal)>,
     program: Program,
     /// The JIT side: compiled kernels per stride layout (shared by clones and threads).
     exec: Arc<Executable>,
@@ -72,9 +73,9 @@ impl Compiled {
 
     /// Looks up every input in `vars`, checking it has the dtype this was compiled for.
     fn bind<'v>(&self, vars: &'v Vars) -> Result<Vec<AnyView<'v>>, Error> {
-        for (name, t) in self.sig_literals() {
+        for (name, t) in &self.literals {
             match vars.get(name) {
-                Some(Var::Literal(l)) if *l == t => {}
+                Some(Var::Literal(l)) if l == t => {}
                 Some(Var::Literal(l)) => {
                     return Err(Error::new(
                         ErrorKind::BadArgument,
@@ -125,30 +126,6 @@ impl Compiled {
             .collect()
     }
 
-    fn sig_literals(&self) -> Vec<(&str, crate::Literal)> {
-        self.sig
-            .names()
-            .filter_map(|n| match self.sig.get(n) {
-                Some(SigType::Weak(l)) if self.ast_uses(n) => Some((n, l)),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn ast_uses(&self, name: &str) -> bool {
-        let mut stack = vec![&self.ast];
-        while let Some(e) = stack.pop() {
-            match &e.kind {
-                crate::syntax::ExprKind::Name(n) if n == name => return true,
-                crate::syntax::ExprKind::Unary(_, a) => stack.push(a),
-                crate::syntax::ExprKind::Binary(_, a, b) => stack.extend([&**a, &**b]),
-                crate::syntax::ExprKind::Call { args, .. } => stack.extend(args.iter()),
-                _ => {}
-            }
-        }
-        false
-    }
-
     /// Evaluates over `vars` with the fused JIT kernel, returning a fresh C-contiguous array.
     pub fn run(&self, vars: &Vars) -> Result<Array, Error> {
         let inputs = self.bind(vars)?;
@@ -181,13 +158,36 @@ impl Compiled {
 pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
     let ast = crate::syntax::parse(expr)?;
     let program = crate::types::check(&ast, sig)?;
+    let literals = used_literals(&ast, sig);
     Ok(Compiled {
         src: expr.to_string(),
         ast,
-        sig: sig.clone(),
+        literals,
         exec: Arc::new(Executable::new(program.clone())),
         program,
     })
+}
+
+/// The weak-literal names of `sig` that `ast` refers to.
+fn used_literals(ast: &Expr, sig: &Signature) -> Vec<(String, crate::Literal)> {
+    let mut found = Vec::new();
+    let mut stack = vec![ast];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Name(n) => {
+                if let Some(SigType::Weak(l)) = sig.get(n) {
+                    if !found.iter().any(|(m, _)| m == n) {
+                        found.push((n.clone(), l));
+                    }
+                }
+            }
+            ExprKind::Unary(_, a) => stack.push(a),
+            ExprKind::Binary(_, a, b) => stack.extend([&**a, &**b]),
+            ExprKind::Call { args, .. } => stack.extend(args.iter()),
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Evaluates `expr` over `vars`.

@@ -41,7 +41,8 @@ fn write_operand(e: &Expr, parens: bool, out: &mut String) {
     }
 }
 
-fn write_expr(e: &Expr, out: &mut String) {
+/// Literals and names print the same in both forms.
+fn write_leaf(e: &Expr, out: &mut String) {
     match &e.kind {
         ExprKind::Int(v) => {
             let _ = write!(out, "{v}");
@@ -53,6 +54,17 @@ fn write_expr(e: &Expr, out: &mut String) {
         }
         ExprKind::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
         ExprKind::Name(n) => out.push_str(n),
+        _ => {}
+    }
+}
+
+fn write_expr(e: &Expr, out: &mut String) {
+    match &e.kind {
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Imag(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Name(_) => write_leaf(e, out),
         ExprKind::Unary(op, a) => {
             out.push_str(op.symbol());
             // The operand of a unary operator is itself a unary-level expression.
@@ -124,16 +136,11 @@ pub fn sexp(e: &Expr) -> String {
 
 fn write_sexp(e: &Expr, out: &mut String) {
     match &e.kind {
-        ExprKind::Int(v) => {
-            let _ = write!(out, "{v}");
-        }
-        ExprKind::Float(v) => out.push_str(&float_text(*v)),
-        ExprKind::Imag(v) => {
-            out.push_str(&float_text(*v));
-            out.push('j');
-        }
-        ExprKind::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
-        ExprKind::Name(n) => out.push_str(n),
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Imag(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Name(_) => write_leaf(e, out),
         ExprKind::Unary(op, a) => {
             let _ = write!(out, "({} ", op.symbol());
             write_sexp(a, out);

@@ -310,3 +310,20 @@ fn file_and_argument_errors_render() {
     assert_eq!(codes, ["E0601", "E0602", "E0603", "E0604"], "{all}");
     insta::assert_snapshot!("file_and_argument_errors", all);
 }
+
+#[test]
+fn compiled_literals_must_match_at_run_time() {
+    let sig = Signature::new()
+        .with("x", DType::Float32)
+        .with_literal("s", Literal::Float(2.5));
+    let f = numjit::compile("x * s", &sig).unwrap();
+    assert_eq!(f.dtype(), DType::Float32, "a weak literal keeps float32");
+    let x = array![2.0f32];
+    let mut vars = Vars::new();
+    vars.insert("x", &x).insert("s", Literal::Float(2.5));
+    assert_eq!(f.run(&vars).unwrap().into_f32().unwrap()[0], 5.0);
+    vars.insert("s", Literal::Float(3.0));
+    assert_eq!(f.run(&vars).unwrap_err().code(), "E0604");
+    vars.insert("s", 3.0);
+    assert_eq!(f.run(&vars).unwrap_err().code(), "E0604");
+}
