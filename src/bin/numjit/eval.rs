@@ -1,138 +1,32 @@
-//! The `numjit` command line: `numjit eval "EXPR" NAME=VALUE... [--out PATH.npy]`.
-//! Parses arguments, loads inputs, prints or saves the result, and maps errors to exit
-//! codes (2: usage or expression error, 1: I/O error). Never panics on any input.
+//! `numjit eval "EXPR" NAME=VALUE... [--out PATH.npy]`: loads inputs, evaluates, prints
+//! or saves the result. Errors come back as [`Failure`]s; `main` renders them.
 
-use clap::{Args, Parser, Subcommand};
+use crate::Failure;
+use clap::Args;
 use numjit::error::{Error, ErrorKind};
 use numjit::format::{describe, format_array};
 use numjit::npy::{read_npy, write_npy};
 use numjit::{Array, Span, Vars};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-
-const EXAMPLES: &str = "\
-examples:
-  numjit eval \"a*b + c\" a=a.npy b=b.npy c=c.npy
-  numjit eval \"((.25*x + .75)*x - 1.5)*x - 2\" x=x.npy --out y.npy
-  numjit eval \"where(x > t, x, 0)\" x=x.npy t=0.5
-  numjit eval \"2**10\"";
-
-#[derive(Parser, Debug)]
-#[command(
-    name = "numjit",
-    version,
-    about = "Compile NumPy-style array expressions and evaluate them over .npy files",
-    after_help = EXAMPLES
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Evaluate an expression over .npy files and literals; print the result or save it
-    #[command(after_help = EXAMPLES)]
-    Eval(EvalArgs),
-}
 
 #[derive(Args, Debug)]
-struct EvalArgs {
+pub struct EvalArgs {
     /// The expression, e.g. "a*b + c" (quote it for the shell)
     #[arg(value_name = "EXPR", allow_hyphen_values = true)]
-    expr: String,
+    pub expr: String,
     /// Inputs: NAME=path.npy loads a .npy file; NAME=2.5, NAME=-4, NAME=True or
     /// NAME=1+2j binds a literal that behaves exactly like the same literal written in
     /// the expression (it adopts the dtype of the arrays it meets)
     #[arg(value_name = "NAME=VALUE")]
-    inputs: Vec<String>,
+    pub inputs: Vec<String>,
     /// Save the result to this .npy file instead of printing it (written to a
     /// temporary file first, so a failed run never leaves a partial file)
     #[arg(short, long, value_name = "PATH.npy")]
-    out: Option<PathBuf>,
+    pub out: Option<PathBuf>,
 }
 
-/// How a run failed: the error and the text its spans point into.
-struct Failure {
-    error: Error,
-    /// `(name, source)` to render against; `None` prints the message and help only.
-    source: Option<(&'static str, String)>,
-}
-
-impl Failure {
-    fn plain(error: Error) -> Failure {
-        Failure {
-            error,
-            source: None,
-        }
-    }
-
-    fn in_expr(error: Error, expr: &str) -> Failure {
-        Failure {
-            error,
-            source: Some(("expr", expr.to_string())),
-        }
-    }
-
-    fn in_arg(error: Error, arg: &str) -> Failure {
-        Failure {
-            error,
-            source: Some(("argument", arg.to_string())),
-        }
-    }
-
-    fn render(&self) -> String {
-        match &self.source {
-            Some((name, src)) if !self.error.labels.is_empty() => {
-                self.error.render_named(name, src)
-            }
-            _ => {
-                let mut s = format!("{}\n", self.error);
-                if let Some(h) = &self.error.help {
-                    s.push_str(&format!("  = help: {h}\n"));
-                }
-                s
-            }
-        }
-    }
-
-    fn exit_code(&self) -> ExitCode {
-        if self.error.kind.is_usage() {
-            ExitCode::from(2)
-        } else {
-            ExitCode::from(1)
-        }
-    }
-}
-
-fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            // `--help` and `--version` are not errors; everything else is a usage error.
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
-    };
-    let result = match cli.command {
-        Some(Command::Eval(args)) => run_eval(&args),
-        None => run_demo(),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            let _ = io::stderr().write_all(failure.render().as_bytes());
-            failure.exit_code()
-        }
-    }
-}
-
-fn run_eval(args: &EvalArgs) -> Result<(), Failure> {
+pub fn run_eval(args: &EvalArgs) -> Result<(), Failure> {
     if let Some(out) = &args.out {
         check_out_path(out).map_err(Failure::plain)?;
     }
@@ -283,7 +177,7 @@ fn relabel_name(e: Error, name: &str) -> Error {
 
 /// Prints the `shape (…) dtype` line and the values, NumPy style. A closed pipe
 /// (`numjit eval … | head`) ends the output quietly.
-fn print_result(result: &Array) -> Result<(), Failure> {
+pub fn print_result(result: &Array) -> Result<(), Failure> {
     let text = format!("{}\n{}\n", describe(result), format_array(result));
     match io::stdout().lock().write_all(text.as_bytes()) {
         Ok(()) => Ok(()),
@@ -292,32 +186,5 @@ fn print_result(result: &Array) -> Result<(), Failure> {
             Error::new(ErrorKind::Io, format!("cannot write to stdout: {e}"))
                 .help("check where the output is redirected"),
         )),
-    }
-}
-
-/// `numjit` with no arguments: a short usage and a worked example.
-fn run_demo() -> Result<(), Failure> {
-    const DEMO: &str = "((.25*x + .75)*x - 1.5)*x - 2";
-    let x = ndarray::Array1::linspace(0.0, 1.0, 5);
-    let mut vars = Vars::new();
-    vars.insert("x", &x);
-    let y = numjit::evaluate(DEMO, &vars).map_err(|e| Failure::in_expr(e, DEMO))?;
-    let text = format!(
-        "numjit {} — NumPy-style array expressions, compiled\n\n\
-         usage: numjit eval \"EXPR\" [NAME=VALUE]... [--out PATH.npy]\n       \
-         numjit help\n\n\
-         demo: x = linspace(0, 1, 5) = {}\n\
-         >>> {DEMO}\n{}\n{}\n",
-        env!("CARGO_PKG_VERSION"),
-        format_array(&Array::Float64(x.into_dyn())),
-        describe(&y),
-        format_array(&y),
-    );
-    match io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Failure::plain(Error::new(
-            ErrorKind::Io,
-            format!("cannot write to stdout: {e}"),
-        ))),
-        _ => Ok(()),
     }
 }
