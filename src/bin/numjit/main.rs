@@ -92,6 +92,9 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
+    // Exceeding `ulimit -f` must be an error (EFBIG), not death by SIGXFSZ; a mapped
+    // file truncated under us is reported, and a killed run removes its partial output.
+    numjit_runtime::mmap::install_signal_guard(eval::BUS_MESSAGE);
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
