@@ -677,6 +677,9 @@ impl NpyOut {
             shape: shape.to_vec(),
             offset: header.len(),
         };
+        // Registered before the file exists, so that a signal arriving right after it
+        // is created still removes it (the name is unique to this process).
+        numjit_runtime::mmap::set_cleanup_path(Some(&tmp));
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -684,7 +687,6 @@ impl NpyOut {
             .open(&tmp)
             .map_err(|e| write_error(path, &e))?;
         // From here on, the file exists: dropping `out` removes it.
-        numjit_runtime::mmap::set_cleanup_path(Some(&tmp));
         let mut map = WriteMap::create(&file, total as u64).map_err(|e| write_error(path, &e))?;
         map.bytes_mut()[..header.len()].copy_from_slice(&header);
         out.file = Some(file);

@@ -51,6 +51,15 @@ files of a running numjit; the partial output was removed\n";
 /// Output bytes per slab: the unit of progress, paging hints and in-place copies.
 const SLAB_BYTES: usize = 32 << 20;
 
+/// [`SLAB_BYTES`], or `NUMJIT_SLAB_BYTES` (tests use tiny slabs to exercise slicing).
+fn slab_bytes() -> usize {
+    std::env::var("NUMJIT_SLAB_BYTES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(SLAB_BYTES)
+}
+
 pub fn run_eval(args: &EvalArgs) -> Result<(), Failure> {
     if let Some(n) = args.threads {
         numjit::set_num_threads(n as usize);
@@ -372,7 +381,7 @@ fn stream_into(
 ) -> Result<(), Failure> {
     let shape = out.shape().to_vec();
     let item = out.dtype().size();
-    let (slabs, k) = slabs(&shape, item, SLAB_BYTES);
+    let (slabs, k) = slabs(&shape, item, slab_bytes());
     let files: Vec<&MappedNpy> = inputs
         .iter()
         .filter_map(|x| match &x.value {
@@ -436,7 +445,7 @@ fn stream_in_place(
     progress: &Progress,
 ) -> Result<(), Failure> {
     let item = target.dtype().size();
-    let (slabs, _) = slabs(shape, item, SLAB_BYTES);
+    let (slabs, _) = slabs(shape, item, slab_bytes());
     let mut base = Vars::new();
     for input in inputs {
         match &input.value {
@@ -528,19 +537,19 @@ fn print_explain(
     let dtype = compiled.dtype();
     let bytes = shape.iter().product::<usize>() * dtype.size();
     text.push_str(&format!("result: shape {} {dtype} ({bytes} bytes)\n", fmt(shape)));
-    let (slabs, _) = slabs(shape, dtype.size(), SLAB_BYTES);
+    let (slabs, _) = slabs(shape, dtype.size(), slab_bytes());
     let output = match (&args.out, in_place) {
         (_, Some(i)) => format!(
             "written into `{}` in place, {} slab(s) of at most {} MiB",
             inputs[i].name,
             slabs.len(),
-            SLAB_BYTES >> 20
+            slab_bytes() >> 20
         ),
         (Some(p), None) => format!(
             "memory-mapped {} (temporary name, renamed when complete), {} slab(s) of at most {} MiB",
             p.display(),
             slabs.len(),
-            SLAB_BYTES >> 20
+            slab_bytes() >> 20
         ),
         (None, None) => "printed".to_string(),
     };
@@ -756,5 +765,52 @@ fn write_stdout(text: &str) -> Result<(), Failure> {
             Error::new(ErrorKind::Io, format!("cannot write to stdout: {e}"))
                 .help("check where the output is redirected"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slabs;
+
+    /// Every output index is in exactly one slab, and slabs stay near the target size.
+    #[test]
+    fn slabs_partition_the_output() {
+        for (shape, item, target) in [
+            (vec![10usize], 8usize, 24usize),
+            (vec![3, 4, 5], 8, 24),
+            (vec![3, 4, 5], 8, 8),
+            (vec![3, 4, 5], 1, 1000),
+            (vec![7, 1, 3], 4, 16),
+            (vec![2, 0, 3], 8, 8),
+            (vec![], 8, 1),
+        ] {
+            let (all, _) = slabs(&shape, item, target);
+            let total: usize = shape.iter().product();
+            let mut seen = vec![0u8; total];
+            for slab in &all {
+                let n: usize = slab.iter().map(|r| r.len()).product();
+                assert!(n * item <= target.max(item), "{shape:?}: slab {slab:?}");
+                let mut idx: Vec<usize> = slab.iter().map(|r| r.start).collect();
+                'walk: loop {
+                    let flat = idx.iter().zip(&shape).fold(0, |acc, (&i, &d)| acc * d + i);
+                    if total > 0 {
+                        seen[flat] += 1;
+                    }
+                    let mut a = idx.len();
+                    loop {
+                        if a == 0 {
+                            break 'walk;
+                        }
+                        a -= 1;
+                        idx[a] += 1;
+                        if idx[a] < slab[a].end {
+                            break;
+                        }
+                        idx[a] = slab[a].start;
+                    }
+                }
+            }
+            assert!(seen.iter().all(|&c| c == 1), "{shape:?} {target}: {seen:?}");
+        }
     }
 }
