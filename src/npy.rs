@@ -5,16 +5,16 @@
 //! job and the mapping itself (all the `unsafe`) is `numjit_runtime::mmap`'s.
 
 use crate::array::Array;
+use crate::array::{AnyView, AnyViewMut};
 use crate::error::{Error, ErrorKind};
 use crate::limits::MAX_NDIM;
 use crate::types::DType;
-use crate::array::{AnyView, AnyViewMut};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn, ShapeBuilder};
 use ndarray_npy::npy::header::{Header, Layout, ReadHeaderError};
 use ndarray_npy::{ReadDataError, ReadableElement, WritableElement, WriteNpyExt};
 use num_complex::Complex64;
-use std::fs::{self, File, OpenOptions};
 use numjit_runtime::mmap::{ReadMap, WriteMap};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -790,20 +790,18 @@ impl Drop for NpyOut {
 }
 
 fn write_error(path: &Path, e: &io::Error) -> Error {
-    let help = match e.raw_os_error() {
-        Some(libc_enospc) if libc_enospc == 28 => {
+    let help = match e.kind() {
+        io::ErrorKind::StorageFull => {
             "free some space on the output's file system, or write elsewhere"
         }
-        Some(efbig) if efbig == 27 => {
+        io::ErrorKind::FileTooLarge => {
             "the result exceeds the file size limit (`ulimit -f`) or the file system's maximum"
         }
-        _ => match e.kind() {
-            io::ErrorKind::NotFound => "check that the output directory exists",
-            io::ErrorKind::PermissionDenied => "check the output directory's permissions",
-            io::ErrorKind::NotADirectory => "part of the output path is a file, not a directory",
-            io::ErrorKind::ReadOnlyFilesystem => "write to a writable file system",
-            _ => "check the output path",
-        },
+        io::ErrorKind::NotFound => "check that the output directory exists",
+        io::ErrorKind::PermissionDenied => "check the output directory's permissions",
+        io::ErrorKind::NotADirectory => "part of the output path is a file, not a directory",
+        io::ErrorKind::ReadOnlyFilesystem => "write to a writable file system",
+        _ => "check the output path",
     };
     Error::new(
         ErrorKind::Io,

@@ -130,7 +130,10 @@ impl ReadMap {
             // SAFETY: the mapping is a read-only shared file mapping: MADV_DONTNEED
             // only drops page-table entries, and the next access reads the same bytes
             // from the file, so no live reference observes a change.
-            let _ = unsafe { self.map.unchecked_advise_range(UncheckedAdvice::DontNeed, o, l) };
+            let _ = unsafe {
+                self.map
+                    .unchecked_advise_range(UncheckedAdvice::DontNeed, o, l)
+            };
         }
     }
 }
@@ -254,9 +257,7 @@ impl WriteMap {
         checked_range::<T>(self.map.as_ptr(), self.map.len(), offset, n)?;
         // SAFETY: in range, aligned, T accepts every bit pattern; the slice borrows
         // `self` mutably, so it is the only reference into the mapping.
-        Some(unsafe {
-            std::slice::from_raw_parts_mut(self.map.as_mut_ptr().add(offset).cast(), n)
-        })
+        Some(unsafe { std::slice::from_raw_parts_mut(self.map.as_mut_ptr().add(offset).cast(), n) })
     }
 
     /// Read-only bool view, as [`ReadMap::bools`].
@@ -316,7 +317,10 @@ impl WriteMap {
             // and hands their dirty state to the page cache, so the file keeps every
             // byte written and a later access reads the same bytes back. No live
             // reference is invalidated (the caller holds none into the range).
-            let _ = unsafe { self.map.unchecked_advise_range(UncheckedAdvice::DontNeed, o, l) };
+            let _ = unsafe {
+                self.map
+                    .unchecked_advise_range(UncheckedAdvice::DontNeed, o, l)
+            };
         }
     }
 }
@@ -414,7 +418,10 @@ mod tests {
         f.write_all(&1.5f64.to_le_bytes()).unwrap();
         f.write_all(&[1, 0, 2]).unwrap();
         let m = ReadMap::open(&f, 75).unwrap();
-        assert_eq!(m.typed::<f64>(64, 1).unwrap()[0].to_le_bytes(), 1.5f64.to_le_bytes());
+        assert_eq!(
+            m.typed::<f64>(64, 1).unwrap()[0].to_le_bytes(),
+            1.5f64.to_le_bytes()
+        );
         assert!(m.typed::<f64>(65, 1).is_none(), "misaligned");
         assert!(m.typed::<f64>(64, 2).is_none(), "past the end");
         assert_eq!(m.bools(72, 2).unwrap(), &[true, false]);

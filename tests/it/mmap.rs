@@ -88,7 +88,8 @@ fn mapped_and_fallback_inputs_give_the_same_result() {
         "{'descr': '>f8', 'fortran_order': False, 'shape': (3, 4), }",
         64,
     );
-    x.iter().for_each(|v| be.extend_from_slice(&v.to_be_bytes()));
+    x.iter()
+        .for_each(|v| be.extend_from_slice(&v.to_be_bytes()));
     fs::write(d.join("be.npy"), &be).unwrap();
     // Data starting at an offset that is not a multiple of 8: read into memory.
     let mut odd = header(
@@ -96,7 +97,8 @@ fn mapped_and_fallback_inputs_give_the_same_result() {
         4,
     );
     assert_eq!(odd.len() % 8, 4);
-    x.iter().for_each(|v| odd.extend_from_slice(&v.to_le_bytes()));
+    x.iter()
+        .for_each(|v| odd.extend_from_slice(&v.to_le_bytes()));
     fs::write(d.join("odd.npy"), &odd).unwrap();
     let b = array![true, false, true, true].into_dyn();
     write_npy(d.join("b.npy"), &b).unwrap();
@@ -240,7 +242,14 @@ fn in_place_only_for_an_exact_alias() {
     let yp = d.join("y.npy");
     write_npy(&yp, &array![1.0f32, 2.0, 3.0].into_dyn()).unwrap();
     let o = run(
-        &["eval", "x + y", &xs, &format!("y={}", p(&yp)), "--in-place", "y"],
+        &[
+            "eval",
+            "x + y",
+            &xs,
+            &format!("y={}", p(&yp)),
+            "--in-place",
+            "y",
+        ],
         &[],
     );
     assert_eq!(o.status.code(), Some(2));
@@ -282,7 +291,10 @@ fn bad_inputs_are_coded_errors_and_touch_nothing() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
     let good = {
-        let mut b = header("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", 64);
+        let mut b = header(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }",
+            64,
+        );
         [1.0f64, 2.0, 3.0, 4.0]
             .iter()
             .for_each(|v| b.extend_from_slice(&v.to_le_bytes()));
@@ -299,7 +311,10 @@ fn bad_inputs_are_coded_errors_and_touch_nothing() {
         b
     };
     let other_shape = {
-        let mut b = header("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", 64);
+        let mut b = header(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }",
+            64,
+        );
         b.extend([0u8; 24]);
         b
     };
@@ -400,7 +415,10 @@ fn bad_inputs_are_coded_errors_and_touch_nothing() {
             fs::write(d.join(name), bytes).unwrap();
         }
         let before = listing(d);
-        let contents: Vec<Vec<u8>> = before.iter().map(|n| fs::read(d.join(n)).unwrap()).collect();
+        let contents: Vec<Vec<u8>> = before
+            .iter()
+            .map(|n| fs::read(d.join(n)).unwrap())
+            .collect();
         let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
         let o = run(&args, &[]);
         let err = stderr(&o);
@@ -410,9 +428,18 @@ fn bad_inputs_are_coded_errors_and_touch_nothing() {
         // Nothing new (no output, no temporary file), every input unchanged.
         assert_eq!(listing(d), before, "{}", case.name);
         for (n, c) in before.iter().zip(&contents) {
-            assert_eq!(&fs::read(d.join(n)).unwrap(), c, "{}: {n} changed", case.name);
+            assert_eq!(
+                &fs::read(d.join(n)).unwrap(),
+                c,
+                "{}: {n} changed",
+                case.name
+            );
         }
-        all.push_str(&format!("--- {}\n{}", case.name, err.replace(&p(d), "[DIR]")));
+        all.push_str(&format!(
+            "--- {}\n{}",
+            case.name,
+            err.replace(&p(d), "[DIR]")
+        ));
     }
     insta::assert_snapshot!("bad_inputs", all);
 }
@@ -446,7 +473,10 @@ fn disk_full_is_a_clean_error() {
     let o = Command::new("sh").arg("-c").arg(&script).output().unwrap();
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("E0601") && err.contains("file too large"), "{err}");
+    assert!(
+        err.contains("E0601") && err.contains("file too large"),
+        "{err}"
+    );
     assert_eq!(listing(d), ["x.npy"], "no output, no temporary file");
     assert_eq!(fs::read(&x).unwrap(), before);
     insta::assert_snapshot!("disk_full", err.replace(&p(d), "[DIR]"));
@@ -473,7 +503,10 @@ fn start_slow_job(dir: &Path, input: &Path, out: &Path) -> std::process::Child {
         .unwrap();
     let start = Instant::now();
     while !listing(dir).iter().any(|n| n.contains(".numjit-")) {
-        assert!(start.elapsed() < Duration::from_secs(60), "no temporary file");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no temporary file"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
     child
@@ -578,7 +611,13 @@ fn out_of_core_anonymous_memory_stays_bounded() {
     let h = sparse_input(&x, n, &marks);
     let out: PathBuf = dir.path().join("y.npy");
     let mut child = Command::new(BIN)
-        .args(["eval", "2*x + 1", &format!("x={}", p(&x)), "--out", &p(&out)])
+        .args([
+            "eval",
+            "2*x + 1",
+            &format!("x={}", p(&x)),
+            "--out",
+            &p(&out),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -591,7 +630,7 @@ fn out_of_core_anonymous_memory_stays_bounded() {
     assert!(
         peak < bound_kb && peak * 1024 < (n as u64 * 8) / 4,
         "peak RssAnon {peak} kB for {} MiB in and out",
-        n * 8 >> 20
+        (n * 8) >> 20
     );
     // Spot-check the output: zeros became 1, the marks 2*i + 1.
     assert_eq!(fs::metadata(&out).unwrap().len(), (h.len() + n * 8) as u64);

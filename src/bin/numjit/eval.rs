@@ -82,7 +82,7 @@ pub fn run_eval(args: &EvalArgs) -> Result<(), Failure> {
     for input in &inputs {
         let inserted = match &input.value {
             Value::File(f) => vars.try_insert(&input.name, f.view().map_err(Failure::plain)?),
-            Value::Literal(l) => vars.try_insert(&input.name, l.clone()),
+            Value::Literal(l) => vars.try_insert(&input.name, *l),
             Value::InPlace(_) | Value::Placeholder => continue,
         };
         inserted.map_err(|e| Failure::in_arg(relabel_name(e, &input.name), &input.arg))?;
@@ -120,7 +120,15 @@ pub fn run_eval(args: &EvalArgs) -> Result<(), Failure> {
             _ => unreachable_in_place()?,
         };
         check_exact_alias(&target, &name, &shape, dtype)?;
-        stream_in_place(&compiled, &args.expr, &inputs, &name, &mut target, &shape, &progress)?;
+        stream_in_place(
+            &compiled,
+            &args.expr,
+            &inputs,
+            &name,
+            &mut target,
+            &shape,
+            &progress,
+        )?;
         progress.finish();
         target.flush().map_err(Failure::plain)?;
         if !args.quiet {
@@ -395,13 +403,17 @@ fn stream_into(
     }
     // Rows of the output (axis 0) in bytes, and of each input that runs along it.
     let row_bytes = |s: &[usize], size: usize| s[1..].iter().product::<usize>() * size;
-    let out_row = if shape.is_empty() { 0 } else { row_bytes(&shape, item) };
+    let out_row = if shape.is_empty() {
+        0
+    } else {
+        row_bytes(&shape, item)
+    };
     let mut done = 0u64;
     for slab in &slabs {
         let mut sv = Vars::new();
         for (name, var) in vars.iter() {
             match var {
-                Var::Literal(l) => sv.insert(name, l.clone()),
+                Var::Literal(l) => sv.insert(name, *l),
                 _ => match var.view() {
                     Some(v) => sv.insert(name, slice_input(&v, slab)),
                     None => continue,
@@ -419,8 +431,7 @@ fn stream_into(
             let rows = &slab[0];
             out.release((rows.start * out_row) as u64, (rows.len() * out_row) as u64);
             for f in &files {
-                if f.shape().len() == shape.len() && f.shape()[0] == shape[0] && !f.is_fortran()
-                {
+                if f.shape().len() == shape.len() && f.shape()[0] == shape[0] && !f.is_fortran() {
                     let r = row_bytes(f.shape(), f.dtype().size());
                     f.release((rows.start * r) as u64, (rows.len() * r) as u64);
                 }
@@ -450,7 +461,7 @@ fn stream_in_place(
     for input in inputs {
         match &input.value {
             Value::File(f) => base.insert(&input.name, f.view().map_err(Failure::plain)?),
-            Value::Literal(l) => base.insert(&input.name, l.clone()),
+            Value::Literal(l) => base.insert(&input.name, *l),
             _ => continue,
         };
     }
@@ -461,7 +472,7 @@ fn stream_in_place(
             let mut sv = Vars::new();
             for (n, var) in base.iter() {
                 match var {
-                    Var::Literal(l) => sv.insert(n, l.clone()),
+                    Var::Literal(l) => sv.insert(n, *l),
                     _ => match var.view() {
                         Some(v) => sv.insert(n, slice_input(&v, slab)),
                         None => continue,
@@ -515,7 +526,11 @@ fn print_explain(
                 f.path().display(),
                 fmt(f.shape()),
                 f.dtype(),
-                if f.is_fortran() { " (Fortran order)" } else { "" },
+                if f.is_fortran() {
+                    " (Fortran order)"
+                } else {
+                    ""
+                },
                 match f.fallback_reason() {
                     None => "memory-mapped (zero-copy)".to_string(),
                     Some(why) => format!("read into memory ({why})"),
@@ -536,7 +551,10 @@ fn print_explain(
     }
     let dtype = compiled.dtype();
     let bytes = shape.iter().product::<usize>() * dtype.size();
-    text.push_str(&format!("result: shape {} {dtype} ({bytes} bytes)\n", fmt(shape)));
+    text.push_str(&format!(
+        "result: shape {} {dtype} ({bytes} bytes)\n",
+        fmt(shape)
+    ));
     let (slabs, _) = slabs(shape, dtype.size(), slab_bytes());
     let output = match (&args.out, in_place) {
         (_, Some(i)) => format!(
