@@ -625,6 +625,11 @@ fn out_of_core_anonymous_memory_stays_bounded() {
     let peak = peak_anon_kb(&mut child);
     let o = child.wait_with_output().unwrap();
     ok(&o);
+    eprintln!(
+        "out-of-core: {} MiB in, {} MiB out, peak RssAnon {peak} kB",
+        (n * 8) >> 20,
+        (n * 8) >> 20
+    );
     // Reading the input or building the result in memory would take n*8 bytes.
     let bound_kb = 64 * 1024;
     assert!(
