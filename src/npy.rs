@@ -1079,4 +1079,66 @@ mod tests {
         );
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
+
+    #[test]
+    fn mapped_views_equal_reads_and_fallbacks_say_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.npy");
+        let a = Array::Float64(array![[1.0, 2.0], [3.0, 4.5]].into_dyn());
+        write_npy(&p, &a).unwrap();
+        let m = MappedNpy::open(&p).unwrap();
+        assert!(m.is_mapped() && m.fallback_reason().is_none());
+        assert_eq!(
+            (m.dtype(), m.shape(), m.data_bytes()),
+            (DType::Float64, &[2usize, 2][..], 32)
+        );
+        assert!(m.view().unwrap().to_owned().same(&a));
+
+        let mut be = header_bytes("{'descr': '>i4', 'fortran_order': False, 'shape': (2,), }");
+        be.extend_from_slice(&7i32.to_be_bytes());
+        be.extend_from_slice(&(-1i32).to_be_bytes());
+        let q = dir.path().join("be.npy");
+        fs::write(&q, &be).unwrap();
+        let m = MappedNpy::open(&q).unwrap();
+        assert!(!m.is_mapped());
+        assert!(m.fallback_reason().unwrap().contains("byte order"));
+        assert!(m
+            .view()
+            .unwrap()
+            .to_owned()
+            .same(&Array::Int32(array![7, -1].into_dyn())));
+
+        let mut bad = header_bytes("{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }");
+        bad.extend_from_slice(&[1, 3]);
+        let r = dir.path().join("bad.npy");
+        fs::write(&r, &bad).unwrap();
+        assert_eq!(
+            MappedNpy::open(&r).unwrap().view().unwrap_err().code(),
+            "E0602"
+        );
+        let mut short = header_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }");
+        short.extend_from_slice(&[0; 9]);
+        fs::write(&r, &short).unwrap();
+        assert_eq!(MappedNpy::open(&r).unwrap_err().code(), "E0602");
+    }
+
+    #[test]
+    fn npy_out_renames_on_commit_and_removes_on_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("y.npy");
+        let out = NpyOut::create(&p, DType::Int64, &[3]).unwrap();
+        assert!(out.temp_path().exists());
+        drop(out);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+
+        let mut out = NpyOut::create(&p, DType::Int64, &[3]).unwrap();
+        if let AnyViewMut::Int64(mut v) = out.view_mut().unwrap() {
+            v.assign(&array![1i64, -2, 3].into_dyn());
+        }
+        out.commit().unwrap();
+        assert!(read_npy(&p)
+            .unwrap()
+            .same(&Array::Int64(array![1, -2, 3].into_dyn())));
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }

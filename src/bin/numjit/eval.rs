@@ -78,6 +78,9 @@ pub fn run_eval(args: &EvalArgs) -> Result<(), Failure> {
         }
     };
 
+    if !args.quiet && !args.explain {
+        note_big_fallbacks(&inputs);
+    }
     let mut vars = Vars::new();
     for input in &inputs {
         let inserted = match &input.value {
@@ -163,6 +166,26 @@ pub fn run_eval(args: &EvalArgs) -> Result<(), Failure> {
                 .run(&vars)
                 .map_err(|e| Failure::in_expr(e, &args.expr))?;
             print_result(&result)
+        }
+    }
+}
+
+/// Inputs at least this big that cannot be mapped get a note on stderr: reading them
+/// into memory defeats out-of-core streaming.
+const NOTE_FALLBACK_BYTES: u64 = 64 << 20;
+
+fn note_big_fallbacks(inputs: &[Input]) {
+    for input in inputs {
+        if let Value::File(f) = &input.value {
+            if let Some(why) = f.fallback_reason() {
+                if f.data_bytes() >= NOTE_FALLBACK_BYTES {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "note: `{}` is read into memory, not memory-mapped: {why}",
+                        f.path().display()
+                    );
+                }
+            }
         }
     }
 }
