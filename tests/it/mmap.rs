@@ -222,6 +222,28 @@ fn broadcasting_across_slabs_matches_one_shot() {
 }
 
 #[test]
+fn unused_inputs_and_literal_results_stream_too() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let x = Array::from_shape_fn((2, 3), |(i, j)| (i + j) as f64).into_dyn();
+    write_npy(d.join("x.npy"), &x).unwrap();
+    let xs = format!("x={}", p(&d.join("x.npy")));
+    // The result has fewer axes than an input the expression does not use.
+    let o1 = d.join("o1.npy");
+    ok(&run(
+        &["eval", "1.5 * s", &xs, "s=2", "-o", &p(&o1)],
+        &[("NUMJIT_SLAB_BYTES", "8")],
+    ));
+    assert_eq!(f64s(&o1), ndarray::arr0(3.0).into_dyn());
+    let o2 = d.join("o2.npy");
+    ok(&run(
+        &["eval", "x * s", &xs, "s=2", "-o", &p(&o2)],
+        &[("NUMJIT_SLAB_BYTES", "8")],
+    ));
+    assert_eq!(f64s(&o2), x.mapv(|v| v * 2.0));
+}
+
+#[test]
 fn in_place_only_for_an_exact_alias() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();

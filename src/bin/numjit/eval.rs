@@ -371,7 +371,10 @@ fn slabs(shape: &[usize], itemsize: usize, target: usize) -> (Vec<Slab>, usize) 
 /// The part of input `v` (right-aligned against an output of `ndim` axes) that feeds
 /// the output slab `slab`: broadcast axes (length 1) are kept whole.
 fn slice_input<'a>(v: &numjit::AnyView<'a>, slab: &Slab) -> numjit::AnyView<'a> {
-    let lead = slab.len() - v.shape().len();
+    // Inputs the expression uses never have more axes than the result.
+    let Some(lead) = slab.len().checked_sub(v.shape().len()) else {
+        return v.clone();
+    };
     numjit::dispatch!(AnyView, v, a => {
         let mut s = a.clone();
         s.slice_each_axis_inplace(|ax| {
@@ -392,6 +395,11 @@ fn slice_out<'a>(v: numjit::AnyViewMut<'a>, slab: &Slab) -> numjit::AnyViewMut<'
         s.slice_each_axis_inplace(|ax| ndarray::Slice::from(slab[ax.axis.index()].clone()));
         numjit::Element::view_mut(s)
     })
+}
+
+/// Whether the expression reads the input `name` (unused inputs are not sliced).
+fn used(compiled: &numjit::Compiled, name: &str) -> bool {
+    compiled.program().inputs.iter().any(|d| d.name == name)
 }
 
 /// Whether to drop finished pages from the maps (`NUMJIT_MADVISE=0` turns it off, to
@@ -434,7 +442,10 @@ fn stream_into(
     let mut done = 0u64;
     for slab in &slabs {
         let mut sv = Vars::new();
-        for (name, var) in vars.iter() {
+        for (name, var) in vars
+            .iter()
+            .filter(|(n, v)| matches!(v, Var::Literal(_)) || used(compiled, n))
+        {
             match var {
                 Var::Literal(l) => sv.insert(name, *l),
                 _ => match var.view() {
@@ -493,7 +504,10 @@ fn stream_in_place(
         let part = {
             let own = target.view().map_err(Failure::plain)?;
             let mut sv = Vars::new();
-            for (n, var) in base.iter() {
+            for (n, var) in base
+                .iter()
+                .filter(|(n, v)| matches!(v, Var::Literal(_)) || used(compiled, n))
+            {
                 match var {
                     Var::Literal(l) => sv.insert(n, *l),
                     _ => match var.view() {
