@@ -109,10 +109,7 @@ pub fn run_eval(args: &EvalArgs) -> Result<(), Failure> {
     if args.explain {
         return print_explain(args, &compiled, &inputs, &shape, in_place);
     }
-    let progress = Progress::new(
-        (shape.iter().product::<usize>() * dtype.size()) as u64,
-        !args.quiet,
-    );
+    let progress = Progress::new(nbytes(&shape, dtype.size()) as u64, !args.quiet);
 
     if let Some(i) = in_place {
         drop(vars);
@@ -318,6 +315,12 @@ fn check_exact_alias(
     ))
 }
 
+/// Bytes of an array of `shape` (saturating: broadcasting can describe an array too big
+/// for memory or disk, which creating it then reports).
+fn nbytes(shape: &[usize], itemsize: usize) -> usize {
+    shape.iter().fold(itemsize, |acc, &d| acc.saturating_mul(d))
+}
+
 /// Per-axis index ranges of the output that one slab covers.
 type Slab = Vec<std::ops::Range<usize>>;
 
@@ -326,7 +329,7 @@ type Slab = Vec<std::ops::Range<usize>>;
 /// single indices on the axes before it. Returns the slabs and `k`.
 fn slabs(shape: &[usize], itemsize: usize, target: usize) -> (Vec<Slab>, usize) {
     let full: Slab = shape.iter().map(|&d| 0..d).collect();
-    let total = shape.iter().product::<usize>() * itemsize;
+    let total = nbytes(shape, itemsize);
     if shape.is_empty() || total <= target || shape.contains(&0) {
         return (vec![full], 0);
     }
@@ -587,23 +590,23 @@ fn print_explain(
         text.push('\n');
     }
     let dtype = compiled.dtype();
-    let bytes = shape.iter().product::<usize>() * dtype.size();
+    let bytes = nbytes(shape, dtype.size());
     text.push_str(&format!(
         "result: shape {} {dtype} ({bytes} bytes)\n",
         fmt(shape)
     ));
-    let (slabs, _) = slabs(shape, dtype.size(), slab_bytes());
+    let slabs = bytes.div_ceil(slab_bytes()).max(1);
     let output = match (&args.out, in_place) {
         (_, Some(i)) => format!(
-            "written into `{}` in place, {} slab(s) of at most {} MiB",
+            "written into `{}` in place, about {} slab(s) of at most {} MiB",
             inputs[i].name,
-            slabs.len(),
+            slabs,
             slab_bytes() >> 20
         ),
         (Some(p), None) => format!(
-            "memory-mapped {} (temporary name, renamed when complete), {} slab(s) of at most {} MiB",
+            "memory-mapped {} (temporary name, renamed when complete), about {} slab(s) of at most {} MiB",
             p.display(),
-            slabs.len(),
+            slabs,
             slab_bytes() >> 20
         ),
         (None, None) => "printed".to_string(),
