@@ -5,7 +5,7 @@
 
 use super::ctor::CONSTRUCTORS;
 use super::session::COMMANDS;
-use super::text::open_depth;
+use super::text::continues;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -114,8 +114,7 @@ impl Highlighter for ReplHelper {}
 
 impl Validator for ReplHelper {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        let input = ctx.input();
-        if open_depth(input) > 0 && input.len() <= numjit::limits::MAX_EXPR_LEN {
+        if continues(ctx.input()) {
             Ok(ValidationResult::Incomplete)
         } else {
             Ok(ValidationResult::Valid(None))

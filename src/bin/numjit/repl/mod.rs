@@ -83,7 +83,7 @@ fn script(mut input: impl BufRead) -> ExitCode {
             }
             pending.push_str(line);
             line_no += 1;
-            if text::open_depth(&pending) > 0 && pending.len() <= numjit::limits::MAX_EXPR_LEN {
+            if text::continues(&pending) {
                 continue;
             }
         }

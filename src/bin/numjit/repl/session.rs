@@ -133,6 +133,12 @@ impl Session {
             };
             e.at(at, label)
         };
+        if name.is_empty() {
+            return Err(invalid(
+                Error::new(ErrorKind::InvalidName, "nothing to assign to")
+                    .help("write a name before `=`, e.g. `x = linspace(0, 1, 100)`"),
+            ));
+        }
         numjit::syntax::check_var_name(name).map_err(invalid)?;
         if ctor::is_constructor(name) {
             return Err(invalid(
@@ -280,7 +286,7 @@ impl Session {
                         ErrorKind::BadArgument,
                         format!("`{arg}` is not a thread count"),
                     )
-                    .at(arg_span, "expected an integer")
+                    .at(arg_span, format!("expected an integer from 1 to {max}"))
                     .help(format!("give a number of threads from 1 to {max}, e.g. `:threads 2`"))),
                 }
             }
@@ -330,7 +336,8 @@ impl Session {
         s.push_str(&row("naive", naive));
         let speedup = naive.0.as_secs_f64() / fused.0.as_secs_f64().max(1e-12);
         s.push_str(&format!(
-            "speed-up {speedup:.1}x · {elems} elements, {} moved per run, {} thread{}\n",
+            "speed-up {speedup:.1}x · {elems} element{}, {} moved per run, {} thread{}\n",
+            if elems == 1 { "" } else { "s" },
             human_bytes(bytes as f64),
             numjit::num_threads(),
             if numjit::num_threads() == 1 { "" } else { "s" }
@@ -339,22 +346,21 @@ impl Session {
     }
 }
 
-/// Runs `f` once to warm up, then as often as fits in ~0.4 s; the median and the count.
+/// Runs `f` once to warm up, then again until ~0.4 s have passed (at least once, at
+/// most 100 000 times); the median time and the number of timed runs.
 fn measure(mut f: impl FnMut() -> Result<(), Error>) -> Result<(Duration, usize), Error> {
     const BUDGET: Duration = Duration::from_millis(400);
     const MAX_RUNS: usize = 100_000;
-    let t0 = Instant::now();
     f()?;
-    let one = t0.elapsed().max(Duration::from_nanos(1));
-    let runs = ((BUDGET.as_secs_f64() / one.as_secs_f64()) as usize).clamp(1, MAX_RUNS);
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
+    let start = Instant::now();
+    let mut times = Vec::new();
+    while times.is_empty() || (start.elapsed() < BUDGET && times.len() < MAX_RUNS) {
         let t = Instant::now();
         f()?;
         times.push(t.elapsed());
     }
     times.sort();
-    Ok((times[times.len() / 2], runs))
+    Ok((times[times.len() / 2], times.len()))
 }
 
 fn human_time(secs: f64) -> String {

@@ -5,9 +5,32 @@
 
 use numjit::Span;
 
+/// True if `text` leaves a bracket open, so the statement goes on at the next line.
+/// Brackets inside `'…'` / `"…"` strings do not count; a string left open at the end of
+/// a line ends the statement (it is an error to report, not a reason to wait).
+pub fn continues(text: &str) -> bool {
+    let mut depth = 0i64;
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(_) if c == '\n' => return false,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                _ => {}
+            },
+        }
+    }
+    quote.is_none() && depth > 0 && text.len() <= numjit::limits::MAX_EXPR_LEN
+}
+
 /// How deeply `text` leaves brackets open (negative if it closes more than it opens).
 /// Brackets inside `'…'` / `"…"` strings do not count.
-pub fn open_depth(text: &str) -> i64 {
+#[cfg(test)]
+fn open_depth(text: &str) -> i64 {
     let mut depth = 0i64;
     let mut quote: Option<char> = None;
     for c in text.chars() {
@@ -37,7 +60,7 @@ pub fn statements(lines: &[&str]) -> Vec<(usize, String)> {
             text.push('\n');
         }
         text.push_str(line);
-        if open_depth(&text) > 0 && text.len() <= numjit::limits::MAX_EXPR_LEN {
+        if continues(&text) {
             current = Some((start, text));
         } else {
             out.push((start, text));
@@ -249,6 +272,10 @@ mod tests {
         );
         assert_eq!(open_depth("f(\"(\")"), 0);
         assert_eq!(open_depth("a)"), -1);
+        assert!(continues("f(1,"));
+        assert!(!continues("load(\"a.npy)"));
+        assert!(!continues("f(\"a\nb\""));
+        assert!(!continues("f(1))"));
     }
 
     #[test]
