@@ -624,7 +624,7 @@ pub fn construct(session: &mut Session, stmt: &str, call: &Call<'_>) -> Result<M
                 return Err(internal("bound argument missing"));
             };
             let path = a.string(path_arg, "the path")?;
-            let value = session.eval_span(stmt, arr.span)?;
+            let value = session.value_span(stmt, arr.span)?;
             numjit::npy::write_npy(Path::new(path), &value).map_err(|e| label_file(e, path_arg.span))?;
             Ok(Made::Saved(format!(
                 "saved {} to {path}",
@@ -688,9 +688,9 @@ fn arange_int(start: i128, stop: i128, step: i128, dtype: DType, span: Span, ste
             return Err(bad(span, format!("{v} does not fit in {dtype}"), "out of range", "use smaller numbers, or dtype=float64"));
         }
     }
-    let span_len = stop - start;
-    // ceil(span_len / step) for any signs
-    let n = span_len.div_euclid(step) + i128::from(span_len.rem_euclid(step) != 0);
+    let (q, r) = ((stop - start) / step, (stop - start) % step);
+    // ceil((stop - start) / step) for any signs
+    let n = if r != 0 && (r > 0) == (step > 0) { q + 1 } else { q };
     let n = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
     let len = checked_len(&[n], dtype, span)?;
     let at = move |i: usize| start + i as i128 * step;
@@ -725,6 +725,9 @@ mod tests {
         assert_eq!(len(0, 10, 1), 10);
         assert_eq!(len(0, 10, 3), 4);
         assert_eq!(len(10, 0, -3), 4);
+        assert_eq!(len(-10, 0, 3), 4);
+        assert_eq!(len(0, -10, -3), 4);
+        assert_eq!(len(-10, 0, -3), 0);
         assert_eq!(len(0, 10, -1), 0);
         assert_eq!(len(5, 5, 1), 0);
         assert!(arange_int(0, 1, 0, DType::Int64, Span::default(), Span::default()).is_err());

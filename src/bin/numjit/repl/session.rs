@@ -189,7 +189,40 @@ impl Session {
     pub fn eval_span(&self, stmt: &str, span: Span) -> Result<Array, Error> {
         let src = &stmt[span.range()];
         let vars = self.store.vars();
-        numjit::evaluate(src, &vars).map_err(|e| self.explain(e, src, span.start))
+        numjit::evaluate(src, &vars).map_err(|e| match nested_constructor(stmt, span) {
+            Some(name_span) => {
+                let name = &stmt[name_span.range()];
+                Error::new(
+                    ErrorKind::BadArgument,
+                    format!("`{name}(…)` cannot be part of an expression"),
+                )
+                .at(name_span, "makes data")
+                .help(format!(
+                    "assign it first (`t = {name}(…)`), then use `t` in the expression"
+                ))
+            }
+            None => self.explain(e, src, span.start),
+        })
+    }
+
+    /// `stmt[span]` as a value: a constructor call (`save(random(3, seed=1), …)`) or a
+    /// numjit expression.
+    pub fn value_span(&mut self, stmt: &str, span: Span) -> Result<Array, Error> {
+        if let Some(call) = self.constructor_call(stmt, span)? {
+            if let Made::Value(v) = ctor::construct(self, stmt, &call)? {
+                return Ok(match v {
+                    Value::Owned(a) => a,
+                    other => match other.view() {
+                        Some(view) => view.to_owned(),
+                        None => self.eval_span(stmt, span)?,
+                    },
+                });
+            }
+            return Err(Error::new(ErrorKind::BadArgument, "`save(…)` gives no value")
+                .at(call.name_span, "returns nothing")
+                .help("save the value first, then save it again under another name"));
+        }
+        self.eval_span(stmt, span)
     }
 
     /// Shifts `e` into the statement and rewrites help that speaks of API inputs.
@@ -346,6 +379,43 @@ impl Session {
     }
 }
 
+/// The first constructor call (`name(`) inside `stmt[span]`, outside strings.
+fn nested_constructor(stmt: &str, span: Span) -> Option<Span> {
+    let src = &stmt[span.range()];
+    let bytes = src.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'"' || c == b'\'' => quote = Some(c),
+            None if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                let name = &src[start..i];
+                if ctor::is_constructor(name) && src[i..].trim_start().starts_with('(') {
+                    return Some(Span::new(span.start + start, span.start + i));
+                }
+                continue;
+            }
+            None if c.is_ascii_digit() => {
+                // skip numbers such as 1e5 so their letters are not names
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.') {
+                    i += 1;
+                }
+                continue;
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Runs `f` once to warm up, then again until ~0.4 s have passed (at least once, at
 /// most 100 000 times); the median time and the number of timed runs.
 fn measure(mut f: impl FnMut() -> Result<(), Error>) -> Result<(Duration, usize), Error> {
@@ -432,4 +502,75 @@ pub fn help_text() -> String {
          parenthesis open continues on the next line. History is kept across sessions.\n",
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The REPL's own vocabulary (no `:time`, which runs for most of a second).
+    const WORDS: &[&str] = &[
+        "x", "y", "s", "=", "==", "(", ")", ",", "1", "-3", "2.5", "1e308", "2**70", "0", "7",
+        "linspace", "arange", "zeros", "ones", "full", "random", "normal", "load", "save",
+        "seed=", "dtype=", "loc=", "scale=", "num=", "endpoint=", "float32", "int32", "bool",
+        "\"a.npy\"", "'", "\"", "+", "-", "*", "/", "//", "**", "<", ">=", "&", "~", "where",
+        "sqrt", "abs", ":ast", ":ir", ":vars", ":threads", ":help", ":", "#", "\u{e9}", "\0",
+        "[", "]", "{", "True", "False", "_", " ", "\n", "1j", "nan",
+    ];
+
+    fn session() -> Session {
+        let mut s = Session::new();
+        for line in ["x = linspace(0, 1, 5)", "y = arange(5)", "s = 2"] {
+            s.run(line).expect("setup runs");
+        }
+        s
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("NUMJIT_PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(2000)
+        ))]
+
+        /// Any line gives text or a coded error whose labels lie inside the line.
+        #[test]
+        fn any_line_gives_a_result_or_a_coded_error(
+            words in proptest::collection::vec(proptest::sample::select(WORDS), 1..14)
+        ) {
+            let line: String = words.concat();
+            let dir = tempfile::tempdir().unwrap();
+            let line = line.replace("a.npy", &dir.path().join("a.npy").display().to_string());
+            let mut s = session();
+            if let Err(e) = s.run(&line) {
+                prop_assert!(e.code().starts_with("E0"));
+                prop_assert!(e.kind != ErrorKind::Internal, "{line:?}: {e:?}");
+                for l in &e.labels {
+                    prop_assert!(l.span.start <= l.span.end && l.span.end <= line.len(), "{line:?}: {e:?}");
+                }
+                let _ = e.render_named("<repl>", &line);
+            }
+        }
+    }
+
+    #[test]
+    fn literals_stay_weak_and_arrays_strong() {
+        let mut s = session();
+        s.run("f = linspace(0, 1, 3, dtype=float32)").unwrap();
+        s.run("k = 2.5").unwrap();
+        let Outcome::Print(out) = s.run("f * k").unwrap() else {
+            panic!("no output")
+        };
+        assert!(out.ends_with("shape (3,) float32\n"), "{out}");
+        assert_eq!(s.run(":quit").unwrap(), Outcome::Quit);
+    }
+
+    #[test]
+    fn comparisons_are_not_assignments() {
+        let mut s = session();
+        let Outcome::Print(out) = s.run("x == y").unwrap() else {
+            panic!("no output")
+        };
+        assert!(out.ends_with("shape (5,) bool\n"), "{out}");
+        assert_eq!(s.names(), ["x", "y", "s"]);
+    }
 }
