@@ -47,7 +47,13 @@ fn repl(script: &str) -> Run {
 #[track_caller]
 fn ok(script: &str) -> String {
     let r = repl(script);
-    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
     assert!(r.stderr.is_empty(), "{}", r.stderr);
     r.stdout
 }
@@ -93,7 +99,17 @@ fn commands_ast_ir_clif_threads_help() {
     for (f, _, _) in numjit::ops::FUNCTIONS {
         assert!(help.contains(f), "{f} missing from :help");
     }
-    for word in ["linspace(", "arange(", "random(", "normal(", "load(", "save(", ":time", ":vars", ":quit"] {
+    for word in [
+        "linspace(",
+        "arange(",
+        "random(",
+        "normal(",
+        "load(",
+        "save(",
+        ":time",
+        ":vars",
+        ":quit",
+    ] {
         assert!(help.contains(word), "{word} missing from :help");
     }
 }
@@ -103,7 +119,12 @@ fn time_shows_fused_and_naive_side_by_side() {
     let out = ok("x = linspace(0, 1, 1000)\n:time ((.25*x + .75)*x - 1.5)*x - 2\n");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 5, "{out}");
-    assert!(lines[1].split_whitespace().eq(["median", "ns/elem", "GB/s", "runs"]), "{out}");
+    assert!(
+        lines[1]
+            .split_whitespace()
+            .eq(["median", "ns/elem", "GB/s", "runs"]),
+        "{out}"
+    );
     for (line, name) in lines[2..4].iter().zip(["fused", "naive"]) {
         let cells: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(cells[0], name, "{out}");
@@ -114,7 +135,10 @@ fn time_shows_fused_and_naive_side_by_side() {
         assert!(cells[5].parse::<usize>().unwrap() >= 1, "{out}");
     }
     assert!(lines[4].starts_with("speed-up "), "{out}");
-    assert!(lines[4].contains("1000 elements, 16.0 KB moved per run"), "{out}");
+    assert!(
+        lines[4].contains("1000 elements, 16.0 KB moved per run"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -132,8 +156,14 @@ save(n, \"n.npy\")
     let n1: ArrayD<f32> = read_npy(dir.path().join("n.npy")).unwrap();
     let again = repl_in(dir.path(), script);
     assert_eq!(again.code, Some(0), "{}", again.stderr);
-    assert_eq!(r1, read_npy::<_, ArrayD<f64>>(dir.path().join("r.npy")).unwrap());
-    assert_eq!(n1, read_npy::<_, ArrayD<f32>>(dir.path().join("n.npy")).unwrap());
+    assert_eq!(
+        r1,
+        read_npy::<_, ArrayD<f64>>(dir.path().join("r.npy")).unwrap()
+    );
+    assert_eq!(
+        n1,
+        read_npy::<_, ArrayD<f32>>(dir.path().join("n.npy")).unwrap()
+    );
     assert_eq!(r1.shape(), &[1000]);
     assert!(r1.iter().all(|v| (0.0..1.0).contains(v)));
     let mean = r1.iter().sum::<f64>() / 1000.0;
@@ -143,7 +173,10 @@ save(n, \"n.npy\")
     // another seed, other numbers
     let other = repl_in(dir.path(), "save(random(1000, seed=43), \"r.npy\")\n");
     assert_eq!(other.code, Some(0), "{}", other.stderr);
-    assert_ne!(r1, read_npy::<_, ArrayD<f64>>(dir.path().join("r.npy")).unwrap());
+    assert_ne!(
+        r1,
+        read_npy::<_, ArrayD<f64>>(dir.path().join("r.npy")).unwrap()
+    );
 }
 
 #[test]
@@ -177,7 +210,10 @@ fn open_parentheses_continue_a_statement() {
 
 #[test]
 fn quit_stops_reading() {
-    assert_eq!(ok("a = 1\n:quit\nthis is never read\n"), "a: 1 (weak literal, int)\n");
+    assert_eq!(
+        ok("a = 1\n:quit\nthis is never read\n"),
+        "a: 1 (weak literal, int)\n"
+    );
 }
 
 /// Each script fails on its last line: the report goes to stderr, nothing after the
@@ -219,12 +255,23 @@ fn first_error_stops_the_script() {
     for (script, exit, code) in cases {
         let r = repl(&format!("{script}\n:vars\n"));
         assert_eq!(r.code, Some(*exit), "{script}\nstderr:\n{}", r.stderr);
-        assert!(r.stderr.contains(code), "{script}: expected {code}\n{}", r.stderr);
+        assert!(
+            r.stderr.contains(code),
+            "{script}: expected {code}\n{}",
+            r.stderr
+        );
         // (the parser's own "unexpected end" reports carry no help line)
         if *script != "y = x +" {
-            assert!(r.stderr.contains("help:"), "{script}: no help line\n{}", r.stderr);
+            assert!(
+                r.stderr.contains("help:"),
+                "{script}: no help line\n{}",
+                r.stderr
+            );
         }
-        assert!(!r.stdout.contains("name  dtype"), "{script}: ran past the error");
+        assert!(
+            !r.stdout.contains("name  dtype"),
+            "{script}: ran past the error"
+        );
         all.push_str(&format!("$ {script}\n{}\n", r.stderr));
     }
     insta::assert_snapshot!("errors", all);
@@ -245,11 +292,52 @@ fn error_spans_point_into_the_typed_line() {
 #[test]
 fn random_lines_never_crash() {
     const WORDS: &[&str] = &[
-        "x", "y", "=", "==", "(", ")", ",", "1", "-3", "2.5", "1e308", "2**70", "0",
-        "linspace", "arange", "zeros", "full", "random", "normal", "load", "save",
-        "seed=", "dtype=", "float32", "int32", "\"a.npy\"", "'", "\"", "+", "*", "//",
-        "where", "sqrt", ":time", ":ast", ":ir", ":vars", ":threads", "#", "\u{e9}", "\0",
-        "[", "]", "True", "_", " ",
+        "x",
+        "y",
+        "=",
+        "==",
+        "(",
+        ")",
+        ",",
+        "1",
+        "-3",
+        "2.5",
+        "1e308",
+        "2**70",
+        "0",
+        "linspace",
+        "arange",
+        "zeros",
+        "full",
+        "random",
+        "normal",
+        "load",
+        "save",
+        "seed=",
+        "dtype=",
+        "float32",
+        "int32",
+        "\"a.npy\"",
+        "'",
+        "\"",
+        "+",
+        "*",
+        "//",
+        "where",
+        "sqrt",
+        ":time",
+        ":ast",
+        ":ir",
+        ":vars",
+        ":threads",
+        "#",
+        "\u{e9}",
+        "\0",
+        "[",
+        "]",
+        "True",
+        "_",
+        " ",
     ];
     let cases: usize = std::env::var("NUMJIT_REPL_FUZZ_CASES")
         .ok()
@@ -278,7 +366,11 @@ fn random_lines_never_crash() {
             r.stderr
         );
         if r.code != Some(0) {
-            assert!(r.stderr.contains("error[E"), "script {script:?}:\n{}", r.stderr);
+            assert!(
+                r.stderr.contains("error[E"),
+                "script {script:?}:\n{}",
+                r.stderr
+            );
         }
     }
 }

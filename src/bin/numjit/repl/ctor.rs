@@ -122,7 +122,10 @@ impl<'s> Args<'s> {
                             help,
                         ));
                     }
-                    if keywords.iter().any(|a| a.key.as_ref().is_some_and(|(j, _)| j == k)) {
+                    if keywords
+                        .iter()
+                        .any(|a| a.key.as_ref().is_some_and(|(j, _)| j == k))
+                    {
                         return Err(bad(
                             *span,
                             format!("`{k}` is given twice"),
@@ -351,10 +354,20 @@ impl<'s> Args<'s> {
                 }
                 let inner = Span::new(one.span.start + 1, one.span.start + close);
                 let parts = text::split_args(self.stmt, inner).map_err(|span| {
-                    bad(span, "empty dimension", "expected an integer", "remove the extra comma")
+                    bad(
+                        span,
+                        "empty dimension",
+                        "expected an integer",
+                        "remove the extra comma",
+                    )
                 })?;
                 if let Some(k) = parts.iter().find_map(|p| p.key.clone()) {
-                    return Err(bad(k.1, "a shape holds integers only", "not a dimension", "write the shape as a tuple of integers, e.g. (3, 4)"));
+                    return Err(bad(
+                        k.1,
+                        "a shape holds integers only",
+                        "not a dimension",
+                        "write the shape as a tuple of integers, e.g. (3, 4)",
+                    ));
                 }
                 parts
             }
@@ -363,7 +376,11 @@ impl<'s> Args<'s> {
         if dims.len() > numjit::limits::MAX_NDIM {
             return Err(bad(
                 self.call_span,
-                format!("{} dimensions is more than the limit of {}", dims.len(), numjit::limits::MAX_NDIM),
+                format!(
+                    "{} dimensions is more than the limit of {}",
+                    dims.len(),
+                    numjit::limits::MAX_NDIM
+                ),
                 "too many dimensions",
                 "use fewer dimensions",
             ));
@@ -390,7 +407,10 @@ fn checked_len(shape: &[usize], dtype: DType, span: Span) -> Result<usize, Error
     let too_big = |what: String| {
         bad(
             span,
-            format!("an array of shape {} {dtype} is too large: {what}", numjit::format::shape_tuple(shape)),
+            format!(
+                "an array of shape {} {dtype} is too large: {what}",
+                numjit::format::shape_tuple(shape)
+            ),
             "too large",
             "use a smaller shape",
         )
@@ -431,9 +451,8 @@ fn build<T: Element>(
     f: impl FnMut(usize) -> T,
 ) -> Result<Array, Error> {
     let mut v: Vec<T> = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| {
-        bad(span, "out of memory", "this array", "use a smaller shape")
-    })?;
+    v.try_reserve_exact(len)
+        .map_err(|_| bad(span, "out of memory", "this array", "use a smaller shape"))?;
     v.extend((0..len).map(f));
     ArrayD::from_shape_vec(IxDyn(shape), v)
         .map(T::owned)
@@ -470,14 +489,22 @@ pub fn construct(session: &mut Session, stmt: &str, call: &Call<'_>) -> Result<M
             let a = Args::new(stmt, call, &["start", "stop", "num", "endpoint", "dtype"])?;
             let p = a.bind(&["start", "stop", "num", "endpoint"], 2)?;
             let dtype = a.dtype(FLOATS)?.unwrap_or(DType::Float64);
-            let arg = |i: usize| p[i].clone().ok_or_else(|| internal("bound argument missing"));
+            let arg = |i: usize| {
+                p[i].clone()
+                    .ok_or_else(|| internal("bound argument missing"))
+            };
             let start = a.float(session, &arg(0)?, "start")?;
             let stop = a.float(session, &arg(1)?, "stop")?;
             let num = match &p[2] {
                 Some(n) => {
                     let v = a.int(session, n, "num")?;
                     usize::try_from(v).map_err(|_| {
-                        bad(n.span, format!("num must be non-negative, got {v}"), "negative", "give the number of samples, e.g. 100")
+                        bad(
+                            n.span,
+                            format!("num must be non-negative, got {v}"),
+                            "negative",
+                            "give the number of samples, e.g. 100",
+                        )
                     })?
                 }
                 None => 50,
@@ -503,9 +530,12 @@ pub fn construct(session: &mut Session, stmt: &str, call: &Call<'_>) -> Result<M
                 (Some(s), None) if a.keyword("start").is_none() => (None, s.clone()),
                 (s, Some(t)) => (s.clone(), t.clone()),
                 (Some(_), None) => {
-                    return Err(Error::new(ErrorKind::WrongArity, "`arange` is missing the argument `stop`")
-                        .at(span, "`stop` missing")
-                        .help(format!("the signature is {}", a.sig())))
+                    return Err(Error::new(
+                        ErrorKind::WrongArity,
+                        "`arange` is missing the argument `stop`",
+                    )
+                    .at(span, "`stop` missing")
+                    .help(format!("the signature is {}", a.sig())))
                 }
                 (None, None) => return Err(internal("arange without arguments")),
             };
@@ -516,29 +546,74 @@ pub fn construct(session: &mut Session, stmt: &str, call: &Call<'_>) -> Result<M
             ];
             for (l, arg) in lits.iter().zip([&start, &Some(stop.clone()), &p[2]]) {
                 if let (Some(l @ (Literal::Bool(_) | Literal::Complex(_))), Some(arg)) = (l, arg) {
-                    return Err(bad(arg.span, format!("arange needs real numbers, got a {}", l.py_type()), "not a real number", format!("the signature is {}", a.sig())));
+                    return Err(bad(
+                        arg.span,
+                        format!("arange needs real numbers, got a {}", l.py_type()),
+                        "not a real number",
+                        format!("the signature is {}", a.sig()),
+                    ));
                 }
             }
             let all_int = lits.iter().flatten().all(|l| matches!(l, Literal::Int(_)));
-            let dtype = dtype.unwrap_or(if all_int { DType::Int64 } else { DType::Float64 });
-            if all_int && dtype.is_int() {
-                let get = |i: usize, d: i128| match lits[i] { Some(Literal::Int(v)) => v, _ => d };
-                let (s, e, st) = (get(0, 0), get(1, 0), get(2, 1));
-                arange_int(s, e, st, dtype, span, p[2].as_ref().map_or(span, |a| a.span)).map(|a| Made::Value(Value::Owned(a)))
-            } else if dtype.is_int() {
-                Err(bad(span, format!("an {dtype} arange needs integer arguments"), "non-integer arguments", "give integers, or drop dtype= to get float64"))
+            let dtype = dtype.unwrap_or(if all_int {
+                DType::Int64
             } else {
-                let f = |l: Option<Literal>, d: f64| match l { Some(Literal::Int(v)) => v as f64, Some(Literal::Float(v)) => v, _ => d };
+                DType::Float64
+            });
+            if all_int && dtype.is_int() {
+                let get = |i: usize, d: i128| match lits[i] {
+                    Some(Literal::Int(v)) => v,
+                    _ => d,
+                };
+                let (s, e, st) = (get(0, 0), get(1, 0), get(2, 1));
+                arange_int(
+                    s,
+                    e,
+                    st,
+                    dtype,
+                    span,
+                    p[2].as_ref().map_or(span, |a| a.span),
+                )
+                .map(|a| Made::Value(Value::Owned(a)))
+            } else if dtype.is_int() {
+                Err(bad(
+                    span,
+                    format!("an {dtype} arange needs integer arguments"),
+                    "non-integer arguments",
+                    "give integers, or drop dtype= to get float64",
+                ))
+            } else {
+                let f = |l: Option<Literal>, d: f64| match l {
+                    Some(Literal::Int(v)) => v as f64,
+                    Some(Literal::Float(v)) => v,
+                    _ => d,
+                };
                 let (s, e, st) = (f(lits[0], 0.0), f(lits[1], 0.0), f(lits[2], 1.0));
                 let step_span = p[2].as_ref().map_or(span, |a| a.span);
                 if st == 0.0 {
-                    return Err(bad(step_span, "arange's step must not be zero", "zero step", "give a non-zero step"));
+                    return Err(bad(
+                        step_span,
+                        "arange's step must not be zero",
+                        "zero step",
+                        "give a non-zero step",
+                    ));
                 }
                 let n = ((e - s) / st).ceil();
                 if !n.is_finite() {
-                    return Err(bad(span, "arange's length is not finite", "start, stop or step is inf or nan", "give finite numbers"));
+                    return Err(bad(
+                        span,
+                        "arange's length is not finite",
+                        "start, stop or step is inf or nan",
+                        "give finite numbers",
+                    ));
                 }
-                let n = if n <= 0.0 { 0 } else if n >= usize::MAX as f64 { usize::MAX } else { n as usize };
+                let n = if n <= 0.0 {
+                    0
+                } else if n >= usize::MAX as f64 {
+                    usize::MAX
+                } else {
+                    n as usize
+                };
                 let len = checked_len(&[n], dtype, span)?;
                 // NumPy's fill: the first two values, then start + i*delta.
                 let delta = (s + st) - s;
@@ -558,7 +633,11 @@ pub fn construct(session: &mut Session, stmt: &str, call: &Call<'_>) -> Result<M
             let dtype = a.dtype(&DType::ALL)?.unwrap_or(DType::Float64);
             let shape_args = shape_args(&a)?;
             let shape = a.shape_from(session, &shape_args)?;
-            let one = if call.name == "ones" { Literal::Int(1) } else { Literal::Int(0) };
+            let one = if call.name == "ones" {
+                Literal::Int(1)
+            } else {
+                Literal::Int(0)
+            };
             let s = lit_scalar(one, dtype, span)?;
             Ok(Made::Value(Value::Owned(filled(&shape, s, span)?)))
         }
@@ -588,11 +667,23 @@ pub fn construct(session: &mut Session, stmt: &str, call: &Call<'_>) -> Result<M
             let len = checked_len(&shape, dtype, span)?;
             let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
             let arr = if normal {
-                let loc = a.keyword("loc").map(|l| a.float(session, l, "loc")).transpose()?.unwrap_or(0.0);
+                let loc = a
+                    .keyword("loc")
+                    .map(|l| a.float(session, l, "loc"))
+                    .transpose()?
+                    .unwrap_or(0.0);
                 let scale_arg = a.keyword("scale");
-                let scale = scale_arg.map(|l| a.float(session, l, "scale")).transpose()?.unwrap_or(1.0);
+                let scale = scale_arg
+                    .map(|l| a.float(session, l, "scale"))
+                    .transpose()?
+                    .unwrap_or(1.0);
                 let dist = Normal::new(loc, scale).map_err(|e| {
-                    bad(scale_arg.map_or(span, |s| s.span), format!("cannot draw from normal(loc={loc}, scale={scale}): {e}"), "bad parameters", "scale must be finite and non-negative")
+                    bad(
+                        scale_arg.map_or(span, |s| s.span),
+                        format!("cannot draw from normal(loc={loc}, scale={scale}): {e}"),
+                        "bad parameters",
+                        "scale must be finite and non-negative",
+                    )
                 })?;
                 match dtype {
                     DType::Float32 => build(&shape, len, span, |_| dist.sample(&mut rng) as f32)?,
@@ -625,7 +716,8 @@ pub fn construct(session: &mut Session, stmt: &str, call: &Call<'_>) -> Result<M
             };
             let path = a.string(path_arg, "the path")?;
             let value = session.value_span(stmt, arr.span)?;
-            numjit::npy::write_npy(Path::new(path), &value).map_err(|e| label_file(e, path_arg.span))?;
+            numjit::npy::write_npy(Path::new(path), &value)
+                .map_err(|e| label_file(e, path_arg.span))?;
             Ok(Made::Saved(format!(
                 "saved {} to {path}",
                 numjit::format::describe(&value)
@@ -663,7 +755,11 @@ fn label_file(e: Error, span: Span) -> Error {
 fn linspace(start: f64, stop: f64, num: usize, endpoint: bool) -> impl Fn(usize) -> f64 {
     let div = if endpoint { num.saturating_sub(1) } else { num };
     let delta = stop - start;
-    let step = if div > 0 { delta / div as f64 } else { f64::NAN };
+    let step = if div > 0 {
+        delta / div as f64
+    } else {
+        f64::NAN
+    };
     move |i| {
         if endpoint && num > 1 && i == num - 1 {
             return stop;
@@ -678,19 +774,44 @@ fn linspace(start: f64, stop: f64, num: usize, endpoint: bool) -> impl Fn(usize)
     }
 }
 
-fn arange_int(start: i128, stop: i128, step: i128, dtype: DType, span: Span, step_span: Span) -> Result<Array, Error> {
+fn arange_int(
+    start: i128,
+    stop: i128,
+    step: i128,
+    dtype: DType,
+    span: Span,
+    step_span: Span,
+) -> Result<Array, Error> {
     if step == 0 {
-        return Err(bad(step_span, "arange's step must not be zero", "zero step", "give a non-zero step"));
+        return Err(bad(
+            step_span,
+            "arange's step must not be zero",
+            "zero step",
+            "give a non-zero step",
+        ));
     }
-    let (lo, hi) = if dtype == DType::Int32 { (i32::MIN as i128, i32::MAX as i128) } else { (i64::MIN as i128, i64::MAX as i128) };
+    let (lo, hi) = if dtype == DType::Int32 {
+        (i32::MIN as i128, i32::MAX as i128)
+    } else {
+        (i64::MIN as i128, i64::MAX as i128)
+    };
     for v in [start, stop] {
         if v < lo || v > hi {
-            return Err(bad(span, format!("{v} does not fit in {dtype}"), "out of range", "use smaller numbers, or dtype=float64"));
+            return Err(bad(
+                span,
+                format!("{v} does not fit in {dtype}"),
+                "out of range",
+                "use smaller numbers, or dtype=float64",
+            ));
         }
     }
     let (q, r) = ((stop - start) / step, (stop - start) % step);
     // ceil((stop - start) / step) for any signs
-    let n = if r != 0 && (r > 0) == (step > 0) { q + 1 } else { q };
+    let n = if r != 0 && (r > 0) == (step > 0) {
+        q + 1
+    } else {
+        q
+    };
     let n = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
     let len = checked_len(&[n], dtype, span)?;
     let at = move |i: usize| start + i as i128 * step;
@@ -721,7 +842,11 @@ mod tests {
 
     #[test]
     fn int_arange_lengths() {
-        let len = |s, e, st| arange_int(s, e, st, DType::Int64, Span::default(), Span::default()).unwrap().len();
+        let len = |s, e, st| {
+            arange_int(s, e, st, DType::Int64, Span::default(), Span::default())
+                .unwrap()
+                .len()
+        };
         assert_eq!(len(0, 10, 1), 10);
         assert_eq!(len(0, 10, 3), 4);
         assert_eq!(len(10, 0, -3), 4);

@@ -13,12 +13,24 @@ use std::time::{Duration, Instant};
 
 /// The `:commands`, with a one-line description each (for `:help` and completion).
 pub const COMMANDS: &[(&str, &str)] = &[
-    (":time", ":time EXPR     median time of the fused (JIT) and naive evaluators"),
+    (
+        ":time",
+        ":time EXPR     median time of the fused (JIT) and naive evaluators",
+    ),
     (":ast", ":ast EXPR      the parsed syntax tree"),
     (":ir", ":ir EXPR       the typed IR"),
-    (":clif", ":clif EXPR     the Cranelift IR of the compiled kernel"),
-    (":vars", ":vars          the variables: dtype, shape, size, memory-mapped or not"),
-    (":threads", ":threads [N]   show or set the number of threads"),
+    (
+        ":clif",
+        ":clif EXPR     the Cranelift IR of the compiled kernel",
+    ),
+    (
+        ":vars",
+        ":vars          the variables: dtype, shape, size, memory-mapped or not",
+    ),
+    (
+        ":threads",
+        ":threads [N]   show or set the number of threads",
+    ),
     (":help", ":help          this help"),
     (":quit", ":quit          leave (or Ctrl-D)"),
 ];
@@ -153,9 +165,7 @@ impl Session {
         if rhs.is_empty() {
             return Err(Error::new(ErrorKind::Empty, "nothing to assign")
                 .at(Span::new(eq, eq + 1), "no value after `=`")
-                .help(format!(
-                    "give a value, e.g. `{name} = linspace(0, 1, 100)`"
-                )));
+                .help(format!("give a value, e.g. `{name} = linspace(0, 1, 100)`")));
         }
         let value = match self.constructor_call(stmt, rhs_span)? {
             Some(call) => match ctor::construct(self, stmt, &call)? {
@@ -218,16 +228,22 @@ impl Session {
                     },
                 });
             }
-            return Err(Error::new(ErrorKind::BadArgument, "`save(…)` gives no value")
-                .at(call.name_span, "returns nothing")
-                .help("save the value first, then save it again under another name"));
+            return Err(
+                Error::new(ErrorKind::BadArgument, "`save(…)` gives no value")
+                    .at(call.name_span, "returns nothing")
+                    .help("save the value first, then save it again under another name"),
+            );
         }
         self.eval_span(stmt, span)
     }
 
     /// Shifts `e` into the statement and rewrites help that speaks of API inputs.
     fn explain(&self, e: Error, src: &str, offset: usize) -> Error {
-        let spanned = |e: &Error| e.span().and_then(|s| src.get(s.range())).map(str::to_string);
+        let spanned = |e: &Error| {
+            e.span()
+                .and_then(|s| src.get(s.range()))
+                .map(str::to_string)
+        };
         let mut e = e;
         match e.kind {
             ErrorKind::UnknownFunction => {
@@ -266,9 +282,12 @@ impl Session {
         let (arg, arg_span) = text::trim_span(stmt, Span::new(name_span.end, span.end));
         let needs_expr = |what: &str| -> Result<(), Error> {
             if arg.is_empty() {
-                Err(Error::new(ErrorKind::BadArgument, format!("`{name}` needs an expression"))
-                    .at(name_span, "no expression after this")
-                    .help(format!("e.g. `{name} {what}`")))
+                Err(Error::new(
+                    ErrorKind::BadArgument,
+                    format!("`{name}` needs an expression"),
+                )
+                .at(name_span, "no expression after this")
+                .help(format!("e.g. `{name} {what}`")))
             } else {
                 Ok(())
             }
@@ -307,20 +326,28 @@ impl Session {
             ":quit" | ":q" | ":exit" => Ok(Outcome::Quit),
             ":threads" => {
                 if arg.is_empty() {
-                    return Ok(Outcome::Print(format!("threads: {}\n", numjit::num_threads())));
+                    return Ok(Outcome::Print(format!(
+                        "threads: {}\n",
+                        numjit::num_threads()
+                    )));
                 }
                 let max = numjit_runtime::threads::MAX_THREADS;
                 match arg.replace('_', "").parse::<usize>() {
                     Ok(n) if (1..=max).contains(&n) => {
                         numjit::set_num_threads(n);
-                        Ok(Outcome::Print(format!("threads: {}\n", numjit::num_threads())))
+                        Ok(Outcome::Print(format!(
+                            "threads: {}\n",
+                            numjit::num_threads()
+                        )))
                     }
                     _ => Err(Error::new(
                         ErrorKind::BadArgument,
                         format!("`{arg}` is not a thread count"),
                     )
                     .at(arg_span, format!("expected an integer from 1 to {max}"))
-                    .help(format!("give a number of threads from 1 to {max}, e.g. `:threads 2`"))),
+                    .help(format!(
+                        "give a number of threads from 1 to {max}, e.g. `:threads 2`"
+                    ))),
                 }
             }
             _ => {
@@ -329,9 +356,11 @@ impl Session {
                     Some(s) => format!("did you mean `{s}`? `:help` lists the commands"),
                     None => "`:help` lists the commands".to_string(),
                 };
-                Err(Error::new(ErrorKind::BadArgument, format!("unknown command `{name}`"))
-                    .at(name_span, "unknown command")
-                    .help(help))
+                Err(
+                    Error::new(ErrorKind::BadArgument, format!("unknown command `{name}`"))
+                        .at(name_span, "unknown command")
+                        .help(help),
+                )
             }
         }
     }
@@ -360,11 +389,25 @@ impl Session {
             .map_err(|e| self.explain(e, src, span.start))?;
         let row = |name: &str, (t, runs): (Duration, usize)| {
             let secs = t.as_secs_f64();
-            let per = if elems > 0 { secs * 1e9 / elems as f64 } else { f64::NAN };
-            let gbs = if secs > 0.0 { bytes as f64 / secs / 1e9 } else { f64::NAN };
-            format!("{name:<7}{:>12}{per:>12.3}{gbs:>10.2}{runs:>8}\n", human_time(secs))
+            let per = if elems > 0 {
+                secs * 1e9 / elems as f64
+            } else {
+                f64::NAN
+            };
+            let gbs = if secs > 0.0 {
+                bytes as f64 / secs / 1e9
+            } else {
+                f64::NAN
+            };
+            format!(
+                "{name:<7}{:>12}{per:>12.3}{gbs:>10.2}{runs:>8}\n",
+                human_time(secs)
+            )
         };
-        let mut s = format!("{:<7}{:>12}{:>12}{:>10}{:>8}\n", "", "median", "ns/elem", "GB/s", "runs");
+        let mut s = format!(
+            "{:<7}{:>12}{:>12}{:>10}{:>8}\n",
+            "", "median", "ns/elem", "GB/s", "runs"
+        );
         s.push_str(&row("fused", fused));
         s.push_str(&row("naive", naive));
         let speedup = naive.0.as_secs_f64() / fused.0.as_secs_f64().max(1e-12);
@@ -404,7 +447,9 @@ fn nested_constructor(stmt: &str, span: Span) -> Option<Span> {
             }
             None if c.is_ascii_digit() => {
                 // skip numbers such as 1e5 so their letters are not names
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.') {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.')
+                {
                     i += 1;
                 }
                 continue;
@@ -468,7 +513,11 @@ fn describe_value(v: &Value) -> String {
                 "shape {} {}{}",
                 numjit::format::shape_tuple(view.shape()),
                 view.dtype().name(),
-                if other.is_mapped() { " (memory-mapped)" } else { "" }
+                if other.is_mapped() {
+                    " (memory-mapped)"
+                } else {
+                    ""
+                }
             ),
             None => String::new(),
         },
@@ -511,12 +560,74 @@ mod tests {
 
     /// The REPL's own vocabulary (no `:time`, which runs for most of a second).
     const WORDS: &[&str] = &[
-        "x", "y", "s", "=", "==", "(", ")", ",", "1", "-3", "2.5", "1e308", "2**70", "0", "7",
-        "linspace", "arange", "zeros", "ones", "full", "random", "normal", "load", "save",
-        "seed=", "dtype=", "loc=", "scale=", "num=", "endpoint=", "float32", "int32", "bool",
-        "\"a.npy\"", "'", "\"", "+", "-", "*", "/", "//", "**", "<", ">=", "&", "~", "where",
-        "sqrt", "abs", ":ast", ":ir", ":vars", ":threads", ":help", ":", "#", "\u{e9}", "\0",
-        "[", "]", "{", "True", "False", "_", " ", "\n", "1j", "nan",
+        "x",
+        "y",
+        "s",
+        "=",
+        "==",
+        "(",
+        ")",
+        ",",
+        "1",
+        "-3",
+        "2.5",
+        "1e308",
+        "2**70",
+        "0",
+        "7",
+        "linspace",
+        "arange",
+        "zeros",
+        "ones",
+        "full",
+        "random",
+        "normal",
+        "load",
+        "save",
+        "seed=",
+        "dtype=",
+        "loc=",
+        "scale=",
+        "num=",
+        "endpoint=",
+        "float32",
+        "int32",
+        "bool",
+        "\"a.npy\"",
+        "'",
+        "\"",
+        "+",
+        "-",
+        "*",
+        "/",
+        "//",
+        "**",
+        "<",
+        ">=",
+        "&",
+        "~",
+        "where",
+        "sqrt",
+        "abs",
+        ":ast",
+        ":ir",
+        ":vars",
+        ":threads",
+        ":help",
+        ":",
+        "#",
+        "\u{e9}",
+        "\0",
+        "[",
+        "]",
+        "{",
+        "True",
+        "False",
+        "_",
+        " ",
+        "\n",
+        "1j",
+        "nan",
     ];
 
     fn session() -> Session {

@@ -212,7 +212,10 @@ pub fn split_args(text: &str, inner: Span) -> Result<Vec<Arg>, Span> {
     }
     pieces.push(Span::new(start, inner.end));
     // A trailing comma (or no arguments at all) leaves one empty last piece.
-    if pieces.last().is_some_and(|p| text[p.range()].trim().is_empty()) {
+    if pieces
+        .last()
+        .is_some_and(|p| text[p.range()].trim().is_empty())
+    {
         let last = pieces.pop().unwrap_or_default();
         if !pieces.is_empty() && text[last.range()].contains(',') {
             return Err(last);
