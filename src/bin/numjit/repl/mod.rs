@@ -165,16 +165,29 @@ fn interactive() -> rustyline::Result<ExitCode> {
             }
         }
         let lines: Vec<&str> = buf.lines().collect();
-        for (first, stmt) in text::statements(&lines) {
-            match session.run(&stmt) {
+        let stmts = text::statements(&lines);
+        for (i, (first, stmt)) in stmts.iter().enumerate() {
+            let (first, stmt) = (*first, stmt.as_str());
+            match session.run(stmt) {
                 Ok(Outcome::Print(s)) => {
                     let mut out = io::stdout().lock();
                     let _ = out.write_all(s.as_bytes()).and_then(|()| out.flush());
                 }
                 Ok(Outcome::Quit) => return Ok(ExitCode::SUCCESS),
                 Err(e) => {
-                    let _ = io::stderr().write_all(render(&e, &stmt, "<repl>", first).as_bytes());
+                    let mut report = render(&e, stmt, "<repl>", first);
                     // The rest of a pasted block likely depends on the failed line.
+                    let skipped = stmts[i + 1..]
+                        .iter()
+                        .filter(|(_, s)| !s.trim().is_empty())
+                        .count();
+                    if skipped > 0 {
+                        report.push_str(&format!(
+                            "(the {skipped} statement{} after it did not run)\n",
+                            if skipped == 1 { "" } else { "s" }
+                        ));
+                    }
+                    let _ = io::stderr().write_all(report.as_bytes());
                     break;
                 }
             }
