@@ -218,12 +218,16 @@ impl<'s> Args<'s> {
         let ast = numjit::syntax::parse(text).map_err(shift)?;
         match numjit::types::check::fold_literal(&ast) {
             Ok(l) => return Ok(l),
-            Err(e) if e.kind != ErrorKind::UnknownName && e.kind != ErrorKind::UnknownFunction => {
-                if !matches!(e.kind, ErrorKind::BadArgument | ErrorKind::WrongArity) {
-                    return Err(shift(e));
-                }
-            }
-            Err(_) => {}
+            // Names or calls, not only literals: evaluate it over the variables below.
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ErrorKind::UnknownName
+                        | ErrorKind::UnknownFunction
+                        | ErrorKind::WrongArity
+                        | ErrorKind::BadArgument
+                ) => {}
+            Err(e) => return Err(shift(e)),
         }
         let a = session.eval_span(self.stmt, arg.span)?;
         if a.ndim() != 0 {
@@ -501,8 +505,8 @@ pub fn construct(session: &mut Session, stmt: &str, call: &Call<'_>) -> Result<M
                     usize::try_from(v).map_err(|_| {
                         bad(
                             n.span,
-                            format!("num must be non-negative, got {v}"),
-                            "negative",
+                            format!("num must be a non-negative number of samples, got {v}"),
+                            if v < 0 { "negative" } else { "too large" },
                             "give the number of samples, e.g. 100",
                         )
                     })?
