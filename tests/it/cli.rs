@@ -544,10 +544,11 @@ fn expression_may_start_with_minus() {
     assert_eq!(run.stdout, "shape () int64\n-2\n");
 }
 
+/// No arguments opens the REPL (tests/it/repl.rs); with empty stdin it ends at once.
 #[test]
-fn no_arguments_runs_the_demo() {
+fn no_arguments_opens_the_repl() {
     let run = numjit::<&str>(&[]);
     run.assert_ok();
-    assert!(run.stdout.contains("usage: numjit eval"), "{}", run.stdout);
-    assert!(run.stdout.contains("-2.59765625"), "{}", run.stdout);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "");
 }

@@ -5,4 +5,5 @@ mod cli;
 mod corpus;
 mod jit;
 mod mmap;
+mod repl;
 mod syntax;
