@@ -8,6 +8,7 @@ pub mod copy;
 pub mod launch;
 pub mod overlap;
 pub mod plan;
+pub mod reduce;
 pub mod threads;
 
 pub use launch::{launch, LaunchOptions};
