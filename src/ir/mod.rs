@@ -2,6 +2,7 @@
 //! node has one dtype, and every operand already has the dtype its op computes in.
 
 pub mod display;
+pub mod stage;
 
 use crate::array::Scalar;
 use crate::ops::{Op, ReduceOp};
