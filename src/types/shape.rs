@@ -136,6 +136,9 @@ pub fn reduced_axis(r: &Reduction, span: Span, shape: &[usize]) -> Result<Option
     let nd = shape.len() as i64;
     let axis = match r.axis {
         None => None,
+        // NumPy's ufunc reductions accept axis 0 and -1 on a 0-d operand (the value
+        // itself); `mean` does not.
+        Some(0 | -1) if nd == 0 && r.op != crate::ops::ReduceOp::Mean => None,
         Some(k) if (-nd..nd).contains(&k) => Some(if k < 0 { k + nd } else { k } as usize),
         Some(k) => {
             let help = if nd == 0 {
