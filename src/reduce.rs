@@ -174,8 +174,11 @@ pub fn naive(op: ReduceOp, axis: Option<usize>, x: &AnyView) -> Result<Array, Er
             let a: ArrayViewD<F::T> = typed(self.x)?;
             Ok(match self.axis {
                 None => {
-                    let seq: Vec<F::T> = a.iter().copied().collect();
-                    F::T::owned(ArrayD::from_elem(IxDyn(&[]), pairwise(f, &seq)))
+                    let v = match a.as_slice() {
+                        Some(seq) => pairwise(f, seq),
+                        None => pairwise(f, &a.iter().copied().collect::<Vec<_>>()),
+                    };
+                    F::T::owned(ArrayD::from_elem(IxDyn(&[]), v))
                 }
                 Some(ax) => {
                     if ax >= a.ndim() {
@@ -185,7 +188,10 @@ pub fn naive(op: ReduceOp, axis: Option<usize>, x: &AnyView) -> Result<Array, Er
                     let vals: Vec<F::T> = a
                         .lanes(Axis(ax))
                         .into_iter()
-                        .map(|lane| pairwise(f, &lane.iter().copied().collect::<Vec<_>>()))
+                        .map(|lane| match lane.as_slice() {
+                            Some(seq) => pairwise(f, seq),
+                            None => pairwise(f, &lane.iter().copied().collect::<Vec<_>>()),
+                        })
                         .collect();
                     let r = ArrayD::from_shape_vec(IxDyn(&out_shape), vals)
                         .map_err(|e| internal(format!("reduction shape: {e}")))?;
