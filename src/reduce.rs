@@ -66,7 +66,12 @@ fold!(Sum, Complex64, Complex64::new(0.0, 0.0), |a, b| {
 fold!(Prod, i64, 1, |a, b| a.wrapping_mul(b));
 fold!(Prod, f32, 1.0, |a, b| a * b);
 fold!(Prod, f64, 1.0, |a, b| a * b);
-fold!(Prod, Complex64, Complex64::new(1.0, 0.0), |a, b| sem::c_mul(a, b));
+fold!(
+    Prod,
+    Complex64,
+    Complex64::new(1.0, 0.0),
+    |a, b| sem::c_mul(a, b)
+);
 fold!(Min, bool, true, |a, b| a & b);
 fold!(Min, i32, i32::MAX, |a, b| a.min(b));
 fold!(Min, i64, i64::MAX, |a, b| a.min(b));
@@ -204,8 +209,13 @@ pub fn naive(op: ReduceOp, axis: Option<usize>, x: &AnyView) -> Result<Array, Er
         Some(a) => x.shape().get(a).copied().unwrap_or(0),
         None => x.shape().iter().product(),
     };
-    let r = dispatch(op, x.dtype(), Go { x, axis })
-        .ok_or_else(|| internal(format!("{} of {} reached the evaluator", op.name(), x.dtype())))??;
+    let r = dispatch(op, x.dtype(), Go { x, axis }).ok_or_else(|| {
+        internal(format!(
+            "{} of {} reached the evaluator",
+            op.name(),
+            x.dtype()
+        ))
+    })??;
     if op == ReduceOp::Mean {
         mean_divide(r, count)
     } else {

@@ -220,7 +220,12 @@ impl<F: Fold> Job<'_, F> {
             )
         } else {
             // SAFETY: forwarded.
-            unsafe { (self.tree(base, a, n2, false), self.tree(base, a + n2, n - n2, false)) }
+            unsafe {
+                (
+                    self.tree(base, a, n2, false),
+                    self.tree(base, a + n2, n - n2, false),
+                )
+            }
         };
         self.f.combine(l, r)
     }
@@ -439,7 +444,9 @@ mod tests {
 
     #[test]
     fn kernel_driver_equals_pairwise_for_any_split() {
-        let x: Vec<f64> = (0..100_003).map(|i| ((i * 7919) % 1000) as f64 * 0.1).collect();
+        let x: Vec<f64> = (0..100_003)
+            .map(|i| ((i * 7919) % 1000) as f64 * 0.1)
+            .collect();
         let want = pairwise(Add, &x);
         let lay = Layout::new(&[x.len()], &[&[8]], None).unwrap();
         for threads in [1, 2, 3] {
@@ -452,7 +459,15 @@ mod tests {
                 let mut out = [0.0f64];
                 // SAFETY: the layout maps indices inside `x`; `copy` writes f64.
                 let r = unsafe {
-                    reduce(Add, &lay, &[x.as_ptr() as *const u8], copy, 0, &mut out, &opts)
+                    reduce(
+                        Add,
+                        &lay,
+                        &[x.as_ptr() as *const u8],
+                        copy,
+                        0,
+                        &mut out,
+                        &opts,
+                    )
                 };
                 assert_eq!(r, Ok(()));
                 assert_eq!(out[0].to_bits(), want.to_bits(), "{threads} {block_len}");

@@ -87,7 +87,11 @@ fn debug_clif() -> bool {
     })
 }
 
-pub(crate) fn kernel_for(p: &Program, enc: &Arc<[u8]>, spec: &KernelSpec) -> Result<Arc<Kernel>, Error> {
+pub(crate) fn kernel_for(
+    p: &Program,
+    enc: &Arc<[u8]>,
+    spec: &KernelSpec,
+) -> Result<Arc<Kernel>, Error> {
     let key = (enc.clone(), spec.clone());
     if let Some(k) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(k.clone());
@@ -191,7 +195,9 @@ pub fn run_with_options(
     opts: &RunOptions,
 ) -> Result<Option<Array>, Error> {
     let enc: Arc<[u8]> = encode(program).into();
-    run_inner(program, inputs, out, opts, &|spec| kernel_for(program, &enc, spec))
+    run_inner(program, inputs, out, opts, &|spec| {
+        kernel_for(program, &enc, spec)
+    })
 }
 
 /// The canonical encoding of `p` (the compile cache's key).
@@ -228,7 +234,12 @@ fn broadcast(p: &Program, inputs: &[AnyView]) -> Result<Vec<usize>, Error> {
 }
 
 /// Byte strides of a view over `shape` (right-aligned; 0 where it broadcasts).
-pub(crate) fn strides_over(shape: &[usize], vshape: &[usize], vstrides: &[isize], size: usize) -> Vec<isize> {
+pub(crate) fn strides_over(
+    shape: &[usize],
+    vshape: &[usize],
+    vstrides: &[isize],
+    size: usize,
+) -> Vec<isize> {
     let lead = shape.len() - vshape.len();
     (0..shape.len())
         .map(|d| {

@@ -54,7 +54,11 @@ pub fn split(p: &Program) -> Vec<Stage> {
 
 /// The elementwise program computing node `target` of `p`, where inputs and earlier
 /// reductions (`stage_of`) become inputs.
-fn extract(p: &Program, target: NodeId, stage_of: &HashMap<NodeId, usize>) -> (Program, Vec<Source>) {
+fn extract(
+    p: &Program,
+    target: NodeId,
+    stage_of: &HashMap<NodeId, usize>,
+) -> (Program, Vec<Source>) {
     let mut needed = vec![false; p.nodes.len()];
     let mut stack = vec![target];
     while let Some(id) = stack.pop() {

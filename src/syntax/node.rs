@@ -79,7 +79,12 @@ pub enum Arg {
 }
 
 pub fn keyword(name: &str, value: Node, lo: usize, name_hi: usize, hi: usize) -> Arg {
-    Arg::Keyword(name.to_string(), Span::new(lo, name_hi), value, Span::new(lo, hi))
+    Arg::Keyword(
+        name.to_string(),
+        Span::new(lo, name_hi),
+        value,
+        Span::new(lo, hi),
+    )
 }
 
 /// Builds a call, enforcing Python's argument rules: keyword arguments come after the

@@ -515,15 +515,14 @@ impl Checker<'_> {
                 _ => None,
             };
             let Some(value) = value else {
-                return Err(Error::new(
-                    ErrorKind::BadAxis,
-                    "`axis` must be an integer literal",
-                )
-                .at(k.value.span, format!("this is {}", self.describe(v)))
-                .help(format!(
-                    "write an axis number such as `{func}(x, axis=0)` or `axis=-1`, \
+                return Err(
+                    Error::new(ErrorKind::BadAxis, "`axis` must be an integer literal")
+                        .at(k.value.span, format!("this is {}", self.describe(v)))
+                        .help(format!(
+                            "write an axis number such as `{func}(x, axis=0)` or `axis=-1`, \
                      or leave `axis` out to reduce over every axis"
-                )));
+                        )),
+                );
             };
             axis = Some((Some(value), k.span));
         }

@@ -3,8 +3,8 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::ir::{NodeKind, Program, Reduction};
-use crate::span::Span;
 use crate::limits::MAX_NDIM;
+use crate::span::Span;
 
 /// `np.broadcast_shapes(a, b)`, or `None` when they are incompatible.
 pub fn broadcast_pair(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
@@ -158,7 +158,10 @@ pub fn reduced_axis(r: &Reduction, span: Span, shape: &[usize]) -> Result<Option
                 ErrorKind::AxisOutOfRange,
                 format!("axis {k} is out of bounds for array of dimension {nd}"),
             )
-            .at(r.axis_span, format!("out of bounds for shape {}", fmt_shape(shape)))
+            .at(
+                r.axis_span,
+                format!("out of bounds for shape {}", fmt_shape(shape)),
+            )
             .also(span, "in this reduction")
             .help(help));
         }

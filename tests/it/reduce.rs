@@ -86,10 +86,12 @@ fn make(t: DType, shape: &[usize], seed: u64) -> Array {
         DType::Int64 => Array::Int64(arr(&sh, vals.iter().map(|v| v.1).collect())),
         DType::Float32 => Array::Float32(arr(&sh, vals.iter().map(|v| v.0 as f32).collect())),
         DType::Float64 => Array::Float64(arr(&sh, vals.iter().map(|v| v.0).collect())),
-        DType::Complex128 => Array::Complex128(arr(&sh, vals
-            .iter()
-            .map(|v| Complex64::new(v.0, v.1 as f64 * 0.5))
-            .collect())),
+        DType::Complex128 => Array::Complex128(arr(
+            &sh,
+            vals.iter()
+                .map(|v| Complex64::new(v.0, v.1 as f64 * 0.5))
+                .collect(),
+        )),
     }
 }
 
@@ -133,10 +135,21 @@ fn arb_case() -> impl Strategy<Value = Case> {
             -4i64..4,
             0u8..3,
         ),
-        (1usize..=4, prop::sample::select(vec![0usize, 1, 3, 128, 200, 4096]), 0usize..2),
+        (
+            1usize..=4,
+            prop::sample::select(vec![0usize, 1, 3, 128, 200, 4096]),
+            0usize..2,
+        ),
     )
         .prop_map(
-            |(mut shape, tx, ty, (lx, ly, seed, ydrop), (body, r1, r2, wrap, axis, axis_kind), (threads, block_len, serial))| {
+            |(
+                mut shape,
+                tx,
+                ty,
+                (lx, ly, seed, ydrop),
+                (body, r1, r2, wrap, axis, axis_kind),
+                (threads, block_len, serial),
+            )| {
                 while shape.iter().product::<usize>() > 4000 {
                     let k = shape.iter().position(|&d| d > 6).unwrap_or(0);
                     shape[k] = (shape[k] / 4).max(1);
@@ -187,9 +200,7 @@ fn arb_case() -> impl Strategy<Value = Case> {
 /// JIT vs naive evaluator on one case; `Err` describes a mismatch.
 fn differential(c: &Case) -> Result<(), String> {
     let (xv, yv) = (c.x.view(), c.y.view());
-    let sig = Signature::new()
-        .with("x", xv.dtype())
-        .with("y", yv.dtype());
+    let sig = Signature::new().with("x", xv.dtype()).with("y", yv.dtype());
     let Ok(compiled) = numjit::compile(&c.expr, &sig) else {
         return Ok(()); // ill-typed (e.g. `-` on bool): the checker's business
     };
@@ -197,7 +208,13 @@ fn differential(c: &Case) -> Result<(), String> {
     let views: Vec<AnyView> = p
         .inputs
         .iter()
-        .map(|d| if d.name == "x" { xv.reborrow() } else { yv.reborrow() })
+        .map(|d| {
+            if d.name == "x" {
+                xv.reborrow()
+            } else {
+                yv.reborrow()
+            }
+        })
         .collect();
     let want = numjit::interp::eval(&p, &views);
     let got = Executable::new(p.clone()).eval(&views, &c.opts);
@@ -237,7 +254,13 @@ fn large_reductions_do_not_depend_on_threads_or_blocks() {
     let Array::Float64(xs) = &x else {
         unreachable!()
     };
-    let xs = xs.mapv(|v| if v.is_finite() && v.abs() < 1e10 { v } else { 0.5 });
+    let xs = xs.mapv(|v| {
+        if v.is_finite() && v.abs() < 1e10 {
+            v
+        } else {
+            0.5
+        }
+    });
     let m = xs
         .slice(ndarray::s![..300_000])
         .to_owned()

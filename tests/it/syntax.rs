@@ -147,8 +147,16 @@ fn parse_errors() {
         ("err_e0105_plain", "a < b < c", "E0105"),
         ("err_e0105_long", "a < b <= c < d", "E0105"),
         ("err_e0106_and", "a > 1 and b < 2", "E0106"),
-        ("err_e0111_positional_after_keyword", "sum(axis=0, x)", "E0111"),
-        ("err_e0111_repeated_keyword", "sum(x, axis=0, axis=1)", "E0111"),
+        (
+            "err_e0111_positional_after_keyword",
+            "sum(axis=0, x)",
+            "E0111",
+        ),
+        (
+            "err_e0111_repeated_keyword",
+            "sum(x, axis=0, axis=1)",
+            "E0111",
+        ),
         ("err_e0101_keyword_not_a_name", "sum(x, 1=2)", "E0101"),
         ("err_e0101_assign_in_parens", "(a = 1)", "E0101"),
         ("err_e0106_or", "a or b", "E0106"),
