@@ -174,7 +174,8 @@ struct Job<'a, F: Fold> {
     f: F,
     lay: &'a Layout,
     ins: &'a [*const u8],
-    kernel: KernelFn,
+    /// `None`: the values are input 0's elements themselves (read, not computed).
+    kernel: Option<KernelFn>,
     scratch_per_elem: usize,
     block: usize,
     status: &'a AtomicU32,
@@ -269,21 +270,45 @@ impl<F: Fold> Job<'_, F> {
                 for (k, p) in ptrs.iter_mut().enumerate().take(nin) {
                     *p = self.ins[k].wrapping_offset(off[k] + j as isize * strides[k]);
                 }
-                // SAFETY: `reduce`'s caller guarantees every index of the layout maps to
-                // valid input bytes and `kernel` implements the ABI; `dst` has room for
-                // `block >= n` values and the kernel scratch for `block` elements.
-                let code = unsafe {
-                    (self.kernel)(
-                        run,
-                        ptrs.as_ptr(),
-                        strides.as_ptr(),
-                        dst.add(done * size),
-                        size as isize,
-                        kscratch,
-                    )
-                };
-                if code != 0 {
-                    self.status.fetch_min(code, Ordering::Relaxed);
+                match self.kernel {
+                    // The whole leaf is one contiguous run of the input: fold it in place.
+                    None if run == n && strides[0] == size as isize => {
+                        // SAFETY: `reduce`'s caller guarantees the `n` elements of this
+                        // run are valid `F::T` values of input 0, contiguous here.
+                        let xs = unsafe { std::slice::from_raw_parts(ptrs[0] as *const F::T, n) };
+                        return pairwise(self.f, xs);
+                    }
+                    None => {
+                        for i in 0..run {
+                            // SAFETY: as above, element `i` of the run, possibly unaligned
+                            // (strided views); `dst` has room for `block >= n` values.
+                            unsafe {
+                                let v = (ptrs[0].wrapping_offset(i as isize * strides[0])
+                                    as *const F::T)
+                                    .read_unaligned();
+                                (dst.add((done + i) * size) as *mut F::T).write(v);
+                            }
+                        }
+                    }
+                    Some(kernel) => {
+                        // SAFETY: `reduce`'s caller guarantees every index of the layout
+                        // maps to valid input bytes and `kernel` implements the ABI; `dst`
+                        // has room for `block >= n` values and the kernel scratch for
+                        // `block` elements.
+                        let code = unsafe {
+                            kernel(
+                                run,
+                                ptrs.as_ptr(),
+                                strides.as_ptr(),
+                                dst.add(done * size),
+                                size as isize,
+                                kscratch,
+                            )
+                        };
+                        if code != 0 {
+                            self.status.fetch_min(code, Ordering::Relaxed);
+                        }
+                    }
                 }
                 done += run;
                 pos += run;
@@ -303,14 +328,15 @@ impl<F: Fold> Job<'_, F> {
 /// # Safety
 /// * `lay` was built for `ins.len()` inputs, and for every (kept, reduced) index,
 ///   `ins[k] + Σ idx·strides` is valid for reads of one element of input `k`;
-/// * `kernel` implements [`KernelFn`] for those inputs, writes one `F::T` per element
-///   (its output dtype has `F::T`'s layout) and needs at most `scratch_per_elem` bytes
-///   of scratch per element.
+/// * `Some(kernel)` implements [`KernelFn`] for those inputs, writes one `F::T` per
+///   element (its output dtype has `F::T`'s layout) and needs at most
+///   `scratch_per_elem` bytes of scratch per element; `None` means there is exactly one
+///   input and its elements are the values (of type `F::T`), read in place.
 pub unsafe fn reduce<F: Fold>(
     f: F,
     lay: &Layout,
     ins: &[*const u8],
-    kernel: KernelFn,
+    kernel: Option<KernelFn>,
     scratch_per_elem: usize,
     out: &mut [F::T],
     opts: &LaunchOptions,
@@ -320,6 +346,7 @@ pub unsafe fn reduce<F: Fold>(
         || lay.kept_strides.len() != ins.len()
         || out.len() != lay.outputs()
         || std::mem::align_of::<F::T>() > 16
+        || (kernel.is_none() && ins.len() != 1)
     {
         return Err(u32::MAX);
     }
@@ -456,21 +483,24 @@ mod tests {
                     block_len,
                     serial_below: 1,
                 };
-                let mut out = [0.0f64];
-                // SAFETY: the layout maps indices inside `x`; `copy` writes f64.
-                let r = unsafe {
-                    reduce(
-                        Add,
-                        &lay,
-                        &[x.as_ptr() as *const u8],
-                        copy,
-                        0,
-                        &mut out,
-                        &opts,
-                    )
-                };
-                assert_eq!(r, Ok(()));
-                assert_eq!(out[0].to_bits(), want.to_bits(), "{threads} {block_len}");
+                // With the copy kernel, and without a kernel (values read in place).
+                for kernel in [Some(copy as KernelFn), None] {
+                    let mut out = [0.0f64];
+                    // SAFETY: the layout maps indices inside `x`; `copy` writes f64.
+                    let r = unsafe {
+                        reduce(
+                            Add,
+                            &lay,
+                            &[x.as_ptr() as *const u8],
+                            kernel,
+                            0,
+                            &mut out,
+                            &opts,
+                        )
+                    };
+                    assert_eq!(r, Ok(()));
+                    assert_eq!(out[0].to_bits(), want.to_bits(), "{threads} {block_len}");
+                }
             }
         }
     }

@@ -10,7 +10,7 @@ use super::{KernelSpec, Stride};
 use crate::array::{internal, AnyView, AnyViewMut, Array, Element};
 use crate::error::Error;
 use crate::ir::stage::{self, Source};
-use crate::ir::{Program, Reduction};
+use crate::ir::{NodeKind, Program, Reduction};
 use crate::ops::ReduceOp;
 use crate::reduce::{dispatch, mean_divide, Visit};
 use crate::span::Span;
@@ -50,7 +50,7 @@ pub fn run_staged(
             .collect::<Result<_, _>>()?;
         let Some((red, span)) = st.reduce else {
             // The last stage. A bare reduction with no `out` is already the result.
-            if let (None, [Source::Stage(j)], crate::ir::NodeKind::Input(0)) = (
+            if let (None, [Source::Stage(j)], NodeKind::Input(0)) = (
                 &out,
                 st.sources.as_slice(),
                 &st.program.node(st.program.root).kind,
@@ -102,12 +102,19 @@ fn reduce_stage(
         out: Stride::Contiguous,
         out_dtype: dtype,
     };
-    let enc = exec::encoding(body);
-    let kernel = exec::kernel_for(body, &enc, &spec)?;
+    // A bare input (`sum(x)`, no cast) needs no kernel: the runtime folds its elements
+    // in place (contiguous leaves) or gathers them (strided ones).
+    let bare = body.nodes.len() == 1 && matches!(body.node(body.root).kind, NodeKind::Input(0));
+    let kernel = if bare {
+        None
+    } else {
+        let enc = exec::encoding(body);
+        Some(exec::kernel_for(body, &enc, &spec)?)
+    };
     struct Go<'a> {
         lay: &'a Layout,
         ptrs: Vec<*const u8>,
-        kernel: &'a super::Kernel,
+        kernel: Option<&'a super::Kernel>,
         opts: &'a RunOptions,
         out_shape: &'a [usize],
         body: &'a Program,
@@ -120,14 +127,15 @@ fn reduce_stage(
             // (broadcast dims have stride 0), so every index maps into their memory;
             // the kernel was compiled for these inputs' stride classes with a
             // contiguous output of the body's dtype, whose element type is `F::T`
-            // (`dispatch` picks the fold by that dtype).
+            // (`dispatch` picks the fold by that dtype); without a kernel the body is
+            // its one input, of that same dtype.
             unsafe {
                 numjit_runtime::reduce::reduce(
                     f,
                     self.lay,
                     &self.ptrs,
-                    self.kernel.func(),
-                    self.kernel.scratch_per_elem(),
+                    self.kernel.map(|k| k.func()),
+                    self.kernel.map_or(0, |k| k.scratch_per_elem()),
                     &mut vals,
                     self.opts,
                 )
@@ -141,7 +149,7 @@ fn reduce_stage(
     let go = Go {
         lay: &lay,
         ptrs: inputs.iter().map(|v| v.as_ptr()).collect(),
-        kernel: &kernel,
+        kernel: kernel.as_deref(),
         opts,
         out_shape: &out_shape,
         body,
