@@ -45,7 +45,7 @@ fn plain_sum_sq(x: &[f64]) -> f64 {
 fn sum_sq(c: &mut Criterion) {
     let sig = Signature::new().with("x", DType::Float64);
     let mut g = c.benchmark_group("sum_sq_f64");
-    for n in [100_000usize, 10_000_000] {
+    for n in [1_000usize, 100_000, 10_000_000] {
         g.throughput(Throughput::Elements(n as u64));
         let x = ArrayD::from_shape_fn(IxDyn(&[n]), |i| (i[0] % 1000) as f64 * 1e-3);
         let mut out = ArrayD::<f64>::zeros(IxDyn(&[n]));

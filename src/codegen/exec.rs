@@ -173,6 +173,9 @@ impl Executable {
 
     /// The CLIF of the kernel for contiguous inputs and a fresh output.
     pub fn explain_clif(&self) -> Result<String, Error> {
+        if self.program.has_reductions() {
+            return crate::codegen::reduce::explain_clif(&self.program);
+        }
         let spec = KernelSpec {
             inputs: vec![Stride::Contiguous; self.program.inputs.len()],
             out: Stride::Contiguous,

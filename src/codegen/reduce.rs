@@ -162,3 +162,34 @@ fn reduce_stage(
         Ok(r)
     }
 }
+
+/// The CLIF of every stage's kernel for contiguous inputs, each under a header naming
+/// the stage (a bare-input reduction has no kernel).
+pub fn explain_clif(p: &Program) -> Result<String, Error> {
+    let mut text = format!("; isa: {}\n", super::isa_name());
+    for (i, st) in stage::split(p).iter().enumerate() {
+        let what = match st.reduce {
+            Some((r, _)) => match r.axis {
+                Some(k) => format!("body of {} (axis={k})", r.op.name()),
+                None => format!("body of {}", r.op.name()),
+            },
+            None => "result".to_string(),
+        };
+        let prog = &st.program;
+        if prog.nodes.len() == 1 && matches!(prog.node(prog.root).kind, NodeKind::Input(_)) {
+            text.push_str(&format!("; stage {i}: {what}: an input, no kernel\n"));
+            continue;
+        }
+        let spec = KernelSpec {
+            inputs: vec![Stride::Contiguous; prog.inputs.len()],
+            out: Stride::Contiguous,
+            out_dtype: prog.dtype(),
+        };
+        let k = super::compile(prog, &spec, true)?;
+        text.push_str(&format!(
+            "; stage {i}: {what}\n{}\n",
+            k.clif().unwrap_or_default()
+        ));
+    }
+    Ok(text)
+}

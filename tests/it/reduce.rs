@@ -418,4 +418,8 @@ fn into_out_and_explain() {
     let c = numjit::compile("x - sum(x)", &Signature::of(&vars)).unwrap();
     let text = format!("{}", c.program());
     assert!(text.contains("sum.float64"), "{text}");
+    let explained = c.explain();
+    assert!(explained.contains("; stage 0: body of sum"), "{explained}");
+    assert!(explained.contains("; stage 1: result"), "{explained}");
+    assert!(explained.contains("fsub"), "{explained}");
 }
