@@ -4,5 +4,7 @@ mod api;
 mod cli;
 mod corpus;
 mod jit;
+mod mmap;
 mod reduce;
+mod repl;
 mod syntax;
