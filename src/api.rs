@@ -183,7 +183,10 @@ fn used_literals(ast: &Expr, sig: &Signature) -> Vec<(String, crate::Literal)> {
             }
             ExprKind::Unary(_, a) => stack.push(a),
             ExprKind::Binary(_, a, b) => stack.extend([&**a, &**b]),
-            ExprKind::Call { args, .. } => stack.extend(args.iter()),
+            ExprKind::Call { args, kwargs, .. } => {
+                stack.extend(args.iter());
+                stack.extend(kwargs.iter().map(|k| &k.value));
+            }
             _ => {}
         }
     }

@@ -55,6 +55,8 @@ pub trait Element: Copy + Default + Send + Sync + 'static {
     fn view<'a>(v: ArrayViewD<'a, Self>) -> AnyView<'a>;
     fn view_mut<'a>(v: ArrayViewMutD<'a, Self>) -> AnyViewMut<'a>;
     fn owned(a: ArrayD<Self>) -> Array;
+    /// The typed view inside `v`, if `v` holds this type.
+    fn of_view<'a>(v: &AnyView<'a>) -> Option<ArrayViewD<'a, Self>>;
 }
 
 macro_rules! each_dtype {
@@ -88,6 +90,12 @@ macro_rules! impl_element {
             }
             fn view_mut<'a>(v: ArrayViewMutD<'a, Self>) -> AnyViewMut<'a> {
                 AnyViewMut::$v(v)
+            }
+            fn of_view<'a>(v: &AnyView<'a>) -> Option<ArrayViewD<'a, Self>> {
+                match v {
+                    AnyView::$v(x) => Some(x.clone()),
+                    _ => None,
+                }
             }
             fn owned(a: ArrayD<Self>) -> Array {
                 Array::$v(a)

@@ -28,22 +28,32 @@ pub enum ErrorKind {
     TooDeep,
     /// The expression is empty.
     Empty,
+    /// A positional argument after a keyword argument, or a keyword given twice.
+    KeywordSyntax,
     // E02xx: names
     UnknownName,
     UnknownFunction,
     WrongArity,
     TooManyInputs,
     InvalidName,
+    /// A keyword argument the function does not accept.
+    UnknownKeyword,
     // E03xx: types
     UnsupportedOperand,
     LiteralOutOfRange,
     NegativeIntPower,
     LiteralDivisionByZero,
     LiteralOverflow,
+    /// `axis=` given something other than an integer literal.
+    BadAxis,
     // E04xx: shapes and `out`
     Broadcast,
     OutShape,
     OutCast,
+    /// `axis=k` outside `-ndim..ndim` for the array being reduced.
+    AxisOutOfRange,
+    /// `min`/`max` of a zero-size array (NumPy: no identity).
+    EmptyReduction,
     // E05xx: run time
     NegativeIntPowerAtRuntime,
     // E06xx: files and command line
@@ -72,19 +82,24 @@ impl ErrorKind {
             TooLong => "E0107",
             TooDeep => "E0108",
             Empty => "E0109",
+            KeywordSyntax => "E0111",
             UnknownName => "E0201",
             UnknownFunction => "E0202",
             WrongArity => "E0203",
             TooManyInputs => "E0204",
             InvalidName => "E0205",
+            UnknownKeyword => "E0210",
             UnsupportedOperand => "E0301",
             LiteralOutOfRange => "E0302",
             NegativeIntPower => "E0303",
             LiteralDivisionByZero => "E0304",
             LiteralOverflow => "E0305",
+            BadAxis => "E0310",
             Broadcast => "E0401",
             OutShape => "E0402",
             OutCast => "E0403",
+            AxisOutOfRange => "E0410",
+            EmptyReduction => "E0411",
             NegativeIntPowerAtRuntime => "E0501",
             Io => "E0601",
             BadNpy => "E0602",

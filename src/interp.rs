@@ -75,7 +75,7 @@ pub fn eval(program: &Program, inputs: &[AnyView]) -> Result<Array, Error> {
         let value = match &node.kind {
             NodeKind::Input(_) => None,
             NodeKind::Const(s) => Some(Array::from_scalar(*s)),
-            NodeKind::Op(op) => {
+            NodeKind::Op(_) | NodeKind::Reduce(_) => {
                 let views: Vec<AnyView> = node
                     .args
                     .iter()
@@ -87,7 +87,19 @@ pub fn eval(program: &Program, inputs: &[AnyView]) -> Result<Array, Error> {
                         },
                     )
                     .collect::<Result<_, _>>()?;
-                Some(eval_op(*op, node.dtype, &views).map_err(|e| e.at_node(node.span))?)
+                match &node.kind {
+                    NodeKind::Reduce(r) => {
+                        let x = views
+                            .first()
+                            .ok_or_else(|| internal("reduction without operand"))?;
+                        let axis = shape::reduced_axis(r, node.span, x.shape())?;
+                        Some(crate::reduce::naive(r.op, axis, x)?)
+                    }
+                    NodeKind::Op(op) => {
+                        Some(eval_op(*op, node.dtype, &views).map_err(|e| e.at_node(node.span))?)
+                    }
+                    _ => None,
+                }
             }
         };
         values[j] = value;

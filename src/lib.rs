@@ -30,6 +30,7 @@ pub mod ir;
 pub mod limits;
 pub mod npy;
 pub mod ops;
+pub mod reduce;
 pub mod semantics;
 pub mod span;
 pub mod suggest;

@@ -167,6 +167,8 @@ pub enum Func {
     Op(Op),
     /// An explicit cast: `float32(x)` and friends.
     Cast(DType),
+    /// A reduction (`sum`, `max`, …): one positional argument and an optional `axis=`.
+    Reduce(ReduceOp),
 }
 
 /// Functions by name: (name, arity, what it is).
@@ -180,6 +182,13 @@ pub const FUNCTIONS: &[(&str, usize, Func)] = &[
     ("float32", 1, Func::Cast(DType::Float32)),
     ("float64", 1, Func::Cast(DType::Float64)),
     ("complex128", 1, Func::Cast(DType::Complex128)),
+    ("sum", 1, Func::Reduce(ReduceOp::Sum)),
+    ("prod", 1, Func::Reduce(ReduceOp::Prod)),
+    ("min", 1, Func::Reduce(ReduceOp::Min)),
+    ("max", 1, Func::Reduce(ReduceOp::Max)),
+    ("mean", 1, Func::Reduce(ReduceOp::Mean)),
+    ("any", 1, Func::Reduce(ReduceOp::Any)),
+    ("all", 1, Func::Reduce(ReduceOp::All)),
 ];
 
 pub fn lookup_function(name: &str) -> Option<(usize, Func)> {
@@ -187,4 +196,80 @@ pub fn lookup_function(name: &str) -> Option<(usize, Func)> {
         .iter()
         .find(|(n, _, _)| *n == name)
         .map(|&(_, a, f)| (a, f))
+}
+
+/// A reduction over all axes or one axis. After `check`, its operand has the node's
+/// dtype (NumPy's accumulator dtype: int64 for bool/int sums and products, float64 for
+/// integer means, bool for `any`/`all`; the cast is an explicit elementwise node).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    Sum,
+    Prod,
+    /// NaN propagates; `-0.0 < +0.0` (so the result never depends on the order).
+    Min,
+    Max,
+    /// The sum divided by the count, in the sum's dtype.
+    Mean,
+    Any,
+    All,
+}
+
+impl ReduceOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "sum",
+            ReduceOp::Prod => "prod",
+            ReduceOp::Min => "min",
+            ReduceOp::Max => "max",
+            ReduceOp::Mean => "mean",
+            ReduceOp::Any => "any",
+            ReduceOp::All => "all",
+        }
+    }
+
+    /// The name of NumPy's ufunc doing this reduction (for NumPy's error wording).
+    pub fn ufunc(self) -> &'static str {
+        match self {
+            ReduceOp::Sum | ReduceOp::Mean => "add",
+            ReduceOp::Prod => "multiply",
+            ReduceOp::Min => "minimum",
+            ReduceOp::Max => "maximum",
+            ReduceOp::Any => "logical_or",
+            ReduceOp::All => "logical_and",
+        }
+    }
+
+    /// True when an empty reduction has no value (NumPy raises).
+    pub fn needs_elements(self) -> bool {
+        matches!(self, ReduceOp::Min | ReduceOp::Max)
+    }
+
+    /// The dtype the operand is cast to and the result has, for an operand of dtype `t`
+    /// (NumPy 2 on 64-bit Linux); `None` where NumPy's order is not supported (complex
+    /// `min`/`max`: lexicographic in NumPy, refused like `<` on complex).
+    pub fn dtype(self, t: DType) -> Option<DType> {
+        use DType::*;
+        match self {
+            ReduceOp::Sum | ReduceOp::Prod => Some(match t {
+                Bool | Int32 | Int64 => Int64,
+                other => other,
+            }),
+            ReduceOp::Mean => Some(match t {
+                Bool | Int32 | Int64 => Float64,
+                other => other,
+            }),
+            ReduceOp::Min | ReduceOp::Max => (t != Complex128).then_some(t),
+            ReduceOp::Any | ReduceOp::All => Some(Bool),
+        }
+    }
+
+    pub const ALL: [ReduceOp; 7] = [
+        ReduceOp::Sum,
+        ReduceOp::Prod,
+        ReduceOp::Min,
+        ReduceOp::Max,
+        ReduceOp::Mean,
+        ReduceOp::Any,
+        ReduceOp::All,
+    ];
 }

@@ -73,3 +73,33 @@ fn evaluate_into_allocates_o_threads_bytes() {
         ((0.25 * v + 0.75) * v - 1.5) * v - 2.0
     });
 }
+
+#[test]
+fn fused_reduction_never_materialises_its_body() {
+    let n = 1_000_000;
+    let p = numjit::compile("sum(x**2)", &Signature::new().with("x", DType::Float64))
+        .unwrap()
+        .program()
+        .clone();
+    let exe = Executable::new(p);
+    let x = ArrayD::from_shape_fn(IxDyn(&[n]), |i| (i[0] % 10) as f64);
+    let opts = RunOptions {
+        threads: 2,
+        serial_below: 1,
+        ..RunOptions::default()
+    };
+    let view = || [AnyView::Float64(x.view())];
+    exe.eval(&view(), &opts).unwrap();
+    let before = BYTES.load(Ordering::Relaxed);
+    let mut last = None;
+    for _ in 0..3 {
+        last = Some(exe.eval(&view(), &opts).unwrap());
+    }
+    let per_call = (BYTES.load(Ordering::Relaxed) - before) / 3;
+    assert!(
+        per_call < 64 * 1024,
+        "sum(x**2) allocated {per_call} bytes per call for n = {n}"
+    );
+    let got = last.and_then(|a| a.as_f64().and_then(|a| a.first().copied()));
+    assert_eq!(got, Some(2_850_000.0 * 10.0));
+}

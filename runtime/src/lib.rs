@@ -9,6 +9,7 @@ pub mod launch;
 pub mod mmap;
 pub mod overlap;
 pub mod plan;
+pub mod reduce;
 pub mod threads;
 
 pub use launch::{launch, LaunchOptions};

@@ -58,6 +58,12 @@ fn encode(p: &Program) -> Vec<u8> {
                 e.push(2);
                 e.push(*op as u8);
             }
+            NodeKind::Reduce(r) => {
+                e.push(3);
+                e.push(r.op as u8);
+                e.push(r.axis.is_some() as u8);
+                put(&mut e, r.axis.unwrap_or(0) as u64);
+            }
         }
         put(&mut e, n.args.len() as u64);
         for &a in &n.args {
@@ -81,7 +87,11 @@ fn debug_clif() -> bool {
     })
 }
 
-fn kernel_for(p: &Program, enc: &Arc<[u8]>, spec: &KernelSpec) -> Result<Arc<Kernel>, Error> {
+pub(crate) fn kernel_for(
+    p: &Program,
+    enc: &Arc<[u8]>,
+    spec: &KernelSpec,
+) -> Result<Arc<Kernel>, Error> {
     let key = (enc.clone(), spec.clone());
     if let Some(k) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(k.clone());
@@ -163,6 +173,9 @@ impl Executable {
 
     /// The CLIF of the kernel for contiguous inputs and a fresh output.
     pub fn explain_clif(&self) -> Result<String, Error> {
+        if self.program.has_reductions() {
+            return crate::codegen::reduce::explain_clif(&self.program);
+        }
         let spec = KernelSpec {
             inputs: vec![Stride::Contiguous; self.program.inputs.len()],
             out: Stride::Contiguous,
@@ -175,6 +188,24 @@ impl Executable {
             k.clif().unwrap_or_default()
         ))
     }
+}
+
+/// Like [`run`], with explicit run options (used for the stages of a reduction).
+pub fn run_with_options(
+    program: &Program,
+    inputs: &[AnyView],
+    out: Option<AnyViewMut>,
+    opts: &RunOptions,
+) -> Result<Option<Array>, Error> {
+    let enc: Arc<[u8]> = encode(program).into();
+    run_inner(program, inputs, out, opts, &|spec| {
+        kernel_for(program, &enc, spec)
+    })
+}
+
+/// The canonical encoding of `p` (the compile cache's key).
+pub(crate) fn encoding(p: &Program) -> Arc<[u8]> {
+    encode(p).into()
 }
 
 /// One-shot evaluation of a checked program (compiles through the process-wide cache).
@@ -206,7 +237,12 @@ fn broadcast(p: &Program, inputs: &[AnyView]) -> Result<Vec<usize>, Error> {
 }
 
 /// Byte strides of a view over `shape` (right-aligned; 0 where it broadcasts).
-fn strides_over(shape: &[usize], vshape: &[usize], vstrides: &[isize], size: usize) -> Vec<isize> {
+pub(crate) fn strides_over(
+    shape: &[usize],
+    vshape: &[usize],
+    vstrides: &[isize],
+    size: usize,
+) -> Vec<isize> {
     let lead = shape.len() - vshape.len();
     (0..shape.len())
         .map(|d| {
@@ -219,7 +255,7 @@ fn strides_over(shape: &[usize], vshape: &[usize], vstrides: &[isize], size: usi
         .collect()
 }
 
-fn runtime_error(p: &Program, code: u32) -> Error {
+pub(crate) fn runtime_error(p: &Program, code: u32) -> Error {
     if code == u32::MAX || code == 0 || code as usize > p.nodes.len() {
         return internal(format!("kernel returned status {code}"));
     }
@@ -236,6 +272,9 @@ fn run_inner(
     opts: &RunOptions,
     kernels: &KernelSource,
 ) -> Result<Option<Array>, Error> {
+    if p.has_reductions() {
+        return crate::codegen::reduce::run_staged(p, inputs, out, opts);
+    }
     if inputs.len() != p.inputs.len() {
         return Err(internal(format!(
             "program takes {} inputs, got {}",
@@ -325,7 +364,7 @@ fn run_inner(
     }
 }
 
-fn has_int_pow(p: &Program) -> bool {
+pub(crate) fn has_int_pow(p: &Program) -> bool {
     p.nodes.iter().any(|n| {
         n.kind == NodeKind::Op(crate::ops::Op::Pow)
             && n.args.first().is_some_and(|&a| p.node(a).dtype.is_int())

@@ -374,6 +374,7 @@ impl Lowerer<'_, '_> {
         let node = self.p.node(id);
         let v = match &node.kind {
             NodeKind::Const(s) => self.constant(*s, m)?,
+            NodeKind::Reduce(_) => return Err(internal("reductions run in stages, never lowered")),
             NodeKind::Input(k) => {
                 let src = self.inputs[*k as usize];
                 if src.class != Stride::Broadcast {
@@ -573,6 +574,9 @@ impl Lowerer<'_, '_> {
                         self.load(src, node.dtype, i, m)
                     }
                     NodeKind::Const(_) => return Err(internal("constant not hoisted")),
+                    NodeKind::Reduce(_) => {
+                        return Err(internal("reductions run in stages, never lowered"))
+                    }
                     NodeKind::Op(op) => {
                         let args: Vec<(Value, DType)> = node
                             .args

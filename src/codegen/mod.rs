@@ -5,6 +5,7 @@
 
 pub mod exec;
 mod lower;
+pub(crate) mod reduce;
 mod routines;
 
 use crate::array::internal;

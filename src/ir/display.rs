@@ -32,6 +32,16 @@ impl fmt::Display for Program {
                 NodeKind::Op(op) => {
                     writeln!(f, "%{i} = {}.{} {}", op.name(), n.dtype, args.join(", "))?
                 }
+                NodeKind::Reduce(r) => match r.axis {
+                    Some(k) => writeln!(
+                        f,
+                        "%{i} = {}.{} {}, axis={k}",
+                        r.op.name(),
+                        n.dtype,
+                        args.join(", ")
+                    )?,
+                    None => writeln!(f, "%{i} = {}.{} {}", r.op.name(), n.dtype, args.join(", "))?,
+                },
             }
         }
         write!(f, "return %{}", self.root)

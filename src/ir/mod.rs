@@ -2,9 +2,10 @@
 //! node has one dtype, and every operand already has the dtype its op computes in.
 
 pub mod display;
+pub mod stage;
 
 use crate::array::Scalar;
-use crate::ops::Op;
+use crate::ops::{Op, ReduceOp};
 use crate::span::Span;
 use crate::types::DType;
 
@@ -19,6 +20,20 @@ pub enum NodeKind {
     Const(Scalar),
     /// An elementwise op over `args`.
     Op(Op),
+    /// A reduction of its one operand (which has the node's dtype). Changes the shape:
+    /// engines evaluate it before the elementwise nodes that use it.
+    Reduce(Reduction),
+}
+
+/// What a [`NodeKind::Reduce`] node does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Reduction {
+    pub op: ReduceOp,
+    /// `None`: every axis; `Some(k)`: axis `k` (negative counts from the end), checked
+    /// against the operand's dimensions when shapes are bound.
+    pub axis: Option<i64>,
+    /// Where `axis=` was given (the call's span when it was not).
+    pub axis_span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +70,13 @@ impl Program {
 
     pub fn dtype(&self) -> DType {
         self.node(self.root).dtype
+    }
+
+    /// True when some node is a reduction (the program then runs in stages).
+    pub fn has_reductions(&self) -> bool {
+        self.nodes
+            .iter()
+            .any(|n| matches!(n.kind, NodeKind::Reduce(_)))
     }
 
     /// True when the result does not depend on any input (it was folded).

@@ -24,12 +24,25 @@ pub enum ExprKind {
     Name(String),
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
-    /// `f(a, b)`; `name_span` covers just the function name.
+    /// `f(a, b, key=value)`; `name_span` covers just the function name. Keyword
+    /// arguments follow the positional ones (the parser enforces Python's order).
     Call {
         func: String,
         name_span: Span,
         args: Vec<Expr>,
+        kwargs: Vec<Keyword>,
     },
+}
+
+/// A keyword argument `name=value` in a call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Keyword {
+    pub name: String,
+    /// Covers just the name.
+    pub name_span: Span,
+    pub value: Expr,
+    /// Covers `name=value`.
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -138,7 +151,10 @@ impl Expr {
                     stack.push((a, d + 1));
                     stack.push((b, d + 1));
                 }
-                ExprKind::Call { args, .. } => stack.extend(args.iter().map(|a| (a, d + 1))),
+                ExprKind::Call { args, kwargs, .. } => {
+                    stack.extend(args.iter().map(|a| (a, d + 1)));
+                    stack.extend(kwargs.iter().map(|k| (&k.value, d + 1)));
+                }
                 _ => {}
             }
         }

@@ -13,7 +13,7 @@ use crate::span::Span;
 use lalrpop_util::ParseError;
 use token::Token;
 
-pub use ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+pub use ast::{BinaryOp, Expr, ExprKind, Keyword, UnaryOp};
 pub use pretty::{pretty, sexp};
 
 lalrpop_util::lalrpop_mod!(
@@ -89,6 +89,14 @@ fn unexpected_token(src: &str, tok: &Token<'_>, span: Span, expected: &[String])
         Token::Not => ("not", "~"),
         _ => ("", ""),
     };
+    if *tok == Token::Assign {
+        return Error::new(ErrorKind::UnexpectedChar, "unexpected character `=`")
+            .at(span, "not part of an expression")
+            .help(
+                "to compare for equality, write `==`; numjit expressions cannot assign \
+                 (`=` only names a keyword argument, as in `sum(x, axis=0)`)",
+            );
+    }
     if !word.is_empty() {
         return Error::new(
             ErrorKind::BooleanKeyword,

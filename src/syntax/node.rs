@@ -2,7 +2,7 @@
 //! chained-comparison error. Knows nothing about parsing tables or token streams
 //! (the grammar wraps these errors into LALRPOP's type).
 
-use super::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+use super::ast::{BinaryOp, Expr, ExprKind, Keyword, UnaryOp};
 use crate::error::{Error, ErrorKind};
 use crate::limits::MAX_DEPTH;
 use crate::span::Span;
@@ -71,12 +71,68 @@ pub fn binary(op: BinaryOp, l: Node, r: Node, lo: usize, hi: usize) -> Built {
     )
 }
 
-pub fn call(name: &str, args: Vec<Node>, lo: usize, name_hi: usize, hi: usize) -> Built {
-    let depth = args.iter().map(|a| a.depth).max().unwrap_or(0) + 1;
+/// One argument of a call as the grammar reads it.
+pub enum Arg {
+    Positional(Node),
+    /// `name=value`: the name, its span, the value, and the span of the whole argument.
+    Keyword(String, Span, Node, Span),
+}
+
+pub fn keyword(name: &str, value: Node, lo: usize, name_hi: usize, hi: usize) -> Arg {
+    Arg::Keyword(
+        name.to_string(),
+        Span::new(lo, name_hi),
+        value,
+        Span::new(lo, hi),
+    )
+}
+
+/// Builds a call, enforcing Python's argument rules: keyword arguments come after the
+/// positional ones, and no keyword is given twice.
+pub fn call(name: &str, args: Vec<Arg>, lo: usize, name_hi: usize, hi: usize) -> Built {
+    let mut depth = 1;
+    let mut positional = Vec::new();
+    let mut kwargs: Vec<Keyword> = Vec::new();
+    for arg in args {
+        match arg {
+            Arg::Positional(n) => {
+                if let Some(k) = kwargs.last() {
+                    return Err(Error::new(
+                        ErrorKind::KeywordSyntax,
+                        "positional argument follows keyword argument",
+                    )
+                    .at(n.expr.span, "positional argument")
+                    .also(k.span, "after this keyword argument")
+                    .help("put the positional arguments first, e.g. `sum(x, axis=0)`"));
+                }
+                depth = depth.max(n.depth + 1);
+                positional.push(n.expr);
+            }
+            Arg::Keyword(key, name_span, value, span) => {
+                if let Some(prev) = kwargs.iter().find(|k| k.name == key) {
+                    return Err(Error::new(
+                        ErrorKind::KeywordSyntax,
+                        format!("keyword argument `{key}` repeated"),
+                    )
+                    .at(name_span, "given again here")
+                    .also(prev.name_span, "first given here")
+                    .help(format!("give `{key}=` once")));
+                }
+                depth = depth.max(value.depth + 1);
+                kwargs.push(Keyword {
+                    name: key,
+                    name_span,
+                    value: value.expr,
+                    span,
+                });
+            }
+        }
+    }
     let kind = ExprKind::Call {
         func: name.to_string(),
         name_span: Span::new(lo, name_hi),
-        args: args.into_iter().map(|a| a.expr).collect(),
+        args: positional,
+        kwargs,
     };
     checked(kind, depth, Span::new(lo, hi))
 }

@@ -92,7 +92,9 @@ fn write_expr(e: &Expr, out: &mut String) {
             out.push(' ');
             write_operand(r, binding(r) <= p, out);
         }
-        ExprKind::Call { func, args, .. } => {
+        ExprKind::Call {
+            func, args, kwargs, ..
+        } => {
             out.push_str(func);
             out.push('(');
             for (i, a) in args.iter().enumerate() {
@@ -100,6 +102,14 @@ fn write_expr(e: &Expr, out: &mut String) {
                     out.push_str(", ");
                 }
                 write_expr(a, out);
+            }
+            for (i, k) in kwargs.iter().enumerate() {
+                if i > 0 || !args.is_empty() {
+                    out.push_str(", ");
+                }
+                out.push_str(&k.name);
+                out.push('=');
+                write_expr(&k.value, out);
             }
             out.push(')');
         }
@@ -127,7 +137,8 @@ fn float_text(v: f64) -> String {
     }
 }
 
-/// A span-free S-expression: `(+ x (* 2 y))`, `(call where c a b)`, `(- x)` for negation.
+/// A span-free S-expression: `(+ x (* 2 y))`, `(call where c a b)`, `(- x)` for negation,
+/// `(call sum x (= axis 1))` for a keyword argument.
 pub fn sexp(e: &Expr) -> String {
     let mut out = String::new();
     write_sexp(e, &mut out);
@@ -153,11 +164,18 @@ fn write_sexp(e: &Expr, out: &mut String) {
             write_sexp(r, out);
             out.push(')');
         }
-        ExprKind::Call { func, args, .. } => {
+        ExprKind::Call {
+            func, args, kwargs, ..
+        } => {
             let _ = write!(out, "(call {func}");
             for a in args {
                 out.push(' ');
                 write_sexp(a, out);
+            }
+            for k in kwargs {
+                let _ = write!(out, " (= {} ", k.name);
+                write_sexp(&k.value, out);
+                out.push(')');
             }
             out.push(')');
         }

@@ -87,6 +87,9 @@ pub enum Token<'s> {
     Gt,
     #[token(",")]
     Comma,
+    /// `=`: only names a keyword argument in a call (`sum(x, axis=0)`).
+    #[token("=")]
+    Assign,
     #[token("(")]
     LParen,
     #[token(")")]
@@ -191,6 +194,7 @@ impl fmt::Display for Token<'_> {
             Token::Ge => f.write_str(">="),
             Token::Gt => f.write_str(">"),
             Token::Comma => f.write_str(","),
+            Token::Assign => f.write_str("="),
             Token::LParen => f.write_str("("),
             Token::RParen => f.write_str(")"),
         }

@@ -5,11 +5,11 @@
 
 use crate::array::{internal, Array, Scalar, Var, Vars};
 use crate::error::{Error, ErrorKind};
-use crate::ir::{InputDecl, Node, NodeId, NodeKind, Program};
+use crate::ir::{InputDecl, Node, NodeId, NodeKind, Program, Reduction};
 use crate::limits::MAX_INPUTS;
 use crate::ops::{lookup_function, Func, Op, FUNCTIONS};
 use crate::span::Span;
-use crate::syntax::{BinaryOp, Expr, ExprKind, UnaryOp};
+use crate::syntax::{BinaryOp, Expr, ExprKind, Keyword, UnaryOp};
 use crate::types::literal::{self, LitError};
 use crate::types::{DType, Literal};
 use std::collections::HashMap;
@@ -235,7 +235,8 @@ impl Checker<'_> {
                 func,
                 name_span,
                 args,
-            } => self.call(func, *name_span, args, e.span)?,
+                kwargs,
+            } => self.call(func, *name_span, args, kwargs, e.span)?,
         })
     }
 
@@ -474,11 +475,66 @@ impl Checker<'_> {
         }
     }
 
+    /// Checks the keyword arguments of a call to `f`; returns `axis=` (value and span)
+    /// for a reduction that was given one.
+    #[allow(clippy::type_complexity)]
+    fn keywords(
+        &mut self,
+        func: &str,
+        f: Func,
+        kwargs: &[Keyword],
+    ) -> Result<Option<(Option<i64>, Span)>, Error> {
+        let mut axis = None;
+        for k in kwargs {
+            if !matches!(f, Func::Reduce(_)) {
+                return Err(Error::new(
+                    ErrorKind::UnknownKeyword,
+                    format!("`{func}` takes no keyword arguments"),
+                )
+                .at(k.name_span, "unexpected keyword argument")
+                .help(format!("pass the arguments by position: `{func}(…)`")));
+            }
+            if k.name != "axis" {
+                let mut err = Error::new(
+                    ErrorKind::UnknownKeyword,
+                    format!("`{func}` got an unexpected keyword argument `{}`", k.name),
+                )
+                .at(k.name_span, "not accepted");
+                err = match crate::suggest::closest(&k.name, ["axis"]) {
+                    Some(s) => err.help(format!("did you mean `{s}`?")),
+                    None => err.help(format!(
+                        "`{func}` accepts only `axis=` (an integer); NumPy's other keywords \
+                         (`dtype`, `out`, `keepdims`, `initial`, `where`) are not supported"
+                    )),
+                };
+                return Err(err);
+            }
+            let v = self.expr(&k.value)?;
+            let value = match v {
+                Val::Weak(Literal::Int(i), _) => i64::try_from(i).ok(),
+                _ => None,
+            };
+            let Some(value) = value else {
+                return Err(
+                    Error::new(ErrorKind::BadAxis, "`axis` must be an integer literal")
+                        .at(k.value.span, format!("this is {}", self.describe(v)))
+                        .help(format!(
+                            "write an axis number such as `{func}(x, axis=0)` or `axis=-1`, \
+                     or leave `axis` out to reduce over every axis"
+                        )),
+                );
+            };
+            axis = Some((Some(value), k.span));
+        }
+        Ok(axis)
+    }
+
     fn call(
         &mut self,
         func: &str,
         name_span: Span,
         args: &[Expr],
+        kwargs: &[Keyword],
         span: Span,
     ) -> Result<Val, Error> {
         let Some((arity, f)) = lookup_function(func) else {
@@ -499,6 +555,7 @@ impl Checker<'_> {
             }
             return Err(err);
         };
+        let axis = self.keywords(func, f, kwargs)?;
         if args.len() != arity {
             let plural = if arity == 1 { "" } else { "s" };
             let were = if args.len() == 1 { "was" } else { "were" };
@@ -512,6 +569,10 @@ impl Checker<'_> {
             .at(span, format!("expected {arity} argument{plural}"))
             .help(match f {
                 Func::Op(Op::Where) => "write `where(condition, x, y)`".to_string(),
+                Func::Reduce(_) if args.len() == 2 => {
+                    format!("pass the axis as a keyword: `{func}(x, axis=…)`")
+                }
+                Func::Reduce(_) => format!("write `{func}(x)` or `{func}(x, axis=0)`"),
                 _ => format!("write `{func}(x)`"),
             }));
         }
@@ -565,6 +626,32 @@ impl Checker<'_> {
                 let x = self.strong(vals[1], Some(t))?;
                 let y = self.strong(vals[2], Some(t))?;
                 Ok(Val::Strong(self.op(Op::Where, vec![c, x, y], t, span)?))
+            }
+            Func::Reduce(r) => {
+                let x = self.strong(vals[0], None)?;
+                let t = self.dtype(x);
+                let Some(acc) = r.dtype(t) else {
+                    return Err(Error::new(
+                        ErrorKind::UnsupportedOperand,
+                        format!("`{func}` is not supported for {t}"),
+                    )
+                    .at(span, format!("the operand is {t}"))
+                    .help("complex numbers have no order; reduce `abs(z)` or `real(z)` instead"));
+                };
+                // The accumulator cast is an elementwise node, fused into the body.
+                let x = self.strong(Val::Strong(x), Some(acc))?;
+                let (axis, axis_span) = axis.unwrap_or((None, span));
+                let red = Reduction {
+                    op: r,
+                    axis,
+                    axis_span,
+                };
+                Ok(Val::Strong(self.push(
+                    NodeKind::Reduce(red),
+                    vec![x],
+                    acc,
+                    span,
+                )))
             }
             Func::Op(other) => Err(internal(format!(
                 "function table names op `{}` without a rule",
@@ -651,6 +738,7 @@ mod tests {
             func: "int32".into(),
             name_span: Span::new(0, 5),
             args: vec![float(f64::NAN)],
+            kwargs: Vec::new(),
         });
         let p = check(&call, &sig).unwrap();
         assert_eq!(p.is_constant(), Some(Scalar::Int32(i32::MIN)));

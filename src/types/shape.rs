@@ -2,8 +2,9 @@
 //! the shapes of its inputs (errors name the operands and their shapes).
 
 use crate::error::{Error, ErrorKind};
-use crate::ir::{NodeKind, Program};
+use crate::ir::{NodeKind, Program, Reduction};
 use crate::limits::MAX_NDIM;
+use crate::span::Span;
 
 /// `np.broadcast_shapes(a, b)`, or `None` when they are incompatible.
 pub fn broadcast_pair(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
@@ -63,13 +64,16 @@ pub fn infer(program: &Program, input_shapes: &[&[usize]]) -> Result<Vec<usize>,
     }
     // Fast path for the common call: every input has the same shape (or there are
     // none). Constants are 0-d, so nothing can fail to broadcast and the result has
-    // that shape; this skips one allocation per node on every evaluation.
-    if let Some((first, rest)) = input_shapes.split_first() {
-        if rest.iter().all(|s| s == first) && input_shapes.len() == program.inputs.len() {
-            return Ok(first.to_vec());
+    // that shape; this skips one allocation per node on every evaluation. Reductions
+    // change shapes, so they take the general path.
+    if !program.has_reductions() {
+        if let Some((first, rest)) = input_shapes.split_first() {
+            if rest.iter().all(|s| s == first) && input_shapes.len() == program.inputs.len() {
+                return Ok(first.to_vec());
+            }
+        } else if program.inputs.is_empty() {
+            return Ok(Vec::new());
         }
-    } else if program.inputs.is_empty() {
-        return Ok(Vec::new());
     }
     let mut shapes: Vec<Vec<usize>> = Vec::with_capacity(program.nodes.len());
     for node in &program.nodes {
@@ -79,6 +83,15 @@ pub fn infer(program: &Program, input_shapes: &[&[usize]]) -> Result<Vec<usize>,
                 .map(|s| s.to_vec())
                 .ok_or_else(|| crate::array::internal("missing input shape"))?,
             NodeKind::Const(_) => Vec::new(),
+            NodeKind::Reduce(r) => {
+                let s = node
+                    .args
+                    .first()
+                    .map(|&a| &shapes[a as usize])
+                    .ok_or_else(|| crate::array::internal("reduction without operand"))?;
+                let axis = reduced_axis(r, node.span, s)?;
+                reduced_shape(s, axis)
+            }
             NodeKind::Op(_) => {
                 let mut acc: Vec<usize> = Vec::new();
                 for (k, &a) in node.args.iter().enumerate() {
@@ -115,6 +128,81 @@ pub fn infer(program: &Program, input_shapes: &[&[usize]]) -> Result<Vec<usize>,
         shapes.push(shape);
     }
     Ok(shapes.pop().unwrap_or_default())
+}
+
+/// The axis a reduction of an operand of `shape` runs along (`None`: every axis), with
+/// NumPy's errors: an axis out of range (E0410) and `min`/`max` over nothing (E0411).
+pub fn reduced_axis(r: &Reduction, span: Span, shape: &[usize]) -> Result<Option<usize>, Error> {
+    let nd = shape.len() as i64;
+    let axis = match r.axis {
+        None => None,
+        // NumPy's ufunc reductions accept axis 0 and -1 on a 0-d operand (the value
+        // itself); `mean` does not.
+        Some(0 | -1) if nd == 0 && r.op != crate::ops::ReduceOp::Mean => None,
+        Some(k) if (-nd..nd).contains(&k) => Some(if k < 0 { k + nd } else { k } as usize),
+        Some(k) => {
+            let help = if nd == 0 {
+                format!(
+                    "the operand of `{}` is 0-d and has no axes; leave `axis` out",
+                    r.op.name()
+                )
+            } else {
+                format!(
+                    "an array of dimension {nd} has axes {} to {} (or {} to -1)",
+                    0,
+                    nd - 1,
+                    -nd
+                )
+            };
+            return Err(Error::new(
+                ErrorKind::AxisOutOfRange,
+                format!("axis {k} is out of bounds for array of dimension {nd}"),
+            )
+            .at(
+                r.axis_span,
+                format!("out of bounds for shape {}", fmt_shape(shape)),
+            )
+            .also(span, "in this reduction")
+            .help(help));
+        }
+    };
+    let count = match axis {
+        Some(a) => shape[a],
+        None => shape.iter().product(),
+    };
+    if count == 0 && r.op.needs_elements() {
+        let what = match axis {
+            Some(a) => format!("axis {a} of shape {} is empty", fmt_shape(shape)),
+            None => format!("the operand has shape {}", fmt_shape(shape)),
+        };
+        return Err(Error::new(
+            ErrorKind::EmptyReduction,
+            format!(
+                "zero-size array to reduction operation {} which has no identity",
+                r.op.ufunc()
+            ),
+        )
+        .at(span, what)
+        .help(format!(
+            "`{}` of nothing is undefined; make sure the array is not empty (`sum` and \
+             `prod` of an empty array are 0 and 1)",
+            r.op.name()
+        )));
+    }
+    Ok(axis)
+}
+
+/// The shape left after reducing `shape` along `axis` (`None`: every axis).
+pub fn reduced_shape(shape: &[usize], axis: Option<usize>) -> Vec<usize> {
+    match axis {
+        None => Vec::new(),
+        Some(a) => shape
+            .iter()
+            .enumerate()
+            .filter(|&(d, _)| d != a)
+            .map(|(_, &n)| n)
+            .collect(),
+    }
 }
 
 fn broadcast_help(a: &[usize], b: &[usize]) -> String {

@@ -13,7 +13,8 @@ top of corpus.txt (see CORPUS_HEADER below).
 
 How an expression is evaluated: the numjit expression text is valid Python, so it is
 `eval`ed with a namespace that holds only the inputs and numjit's functions
-(`where sqrt abs bool int32 int64 float32 float64 complex128`, each with a fixed arity).
+(`where sqrt abs bool int32 int64 float32 float64 complex128`, each with a fixed arity,
+and the reductions `sum prod min max mean any all`: one positional argument and `axis=`).
 Array inputs are NumPy arrays (views where the case asks for one); literals, and
 `lit` inputs, are Python objects, i.e. weak scalars (NEP 50).  A sub-expression made
 only of literals is therefore computed by Python, exactly numjit's rule.  The result is
@@ -66,6 +67,11 @@ ERROR_TYPES = {
     "E0305": (OverflowError,),
     "E0401": (ValueError,),
     "E0501": (ValueError,),
+    "E0111": (SyntaxError,),  # positional argument follows keyword argument
+    "E0210": (TypeError,),  # unexpected keyword argument
+    "E0310": (TypeError,),  # axis=1.5
+    "E0410": (np.exceptions.AxisError,),
+    "E0411": (ValueError,),  # zero-size array to reduction operation ... no identity
 }
 
 CORPUS_HEADER = """\
@@ -275,6 +281,32 @@ FUNCS = {
     "float64": cast(np.float64),
     "complex128": cast(np.complex128),
 }
+
+
+def reduction(f):
+    """A NumPy reduction taking one positional argument and only `axis=` (numjit's rule)."""
+
+    def g(*args, **kw):
+        if len(args) != 1:
+            raise TypeError(f"expected 1 positional argument, got {len(args)}")
+        if set(kw) - {"axis"}:
+            raise TypeError(f"unexpected keyword arguments {sorted(set(kw) - {'axis'})}")
+        return f(args[0], **kw)
+
+    return g
+
+
+FUNCS.update(
+    {
+        "sum": reduction(np.sum),
+        "prod": reduction(np.prod),
+        "min": reduction(np.min),
+        "max": reduction(np.max),
+        "mean": reduction(np.mean),
+        "any": reduction(np.any),
+        "all": reduction(np.all),
+    }
+)
 
 
 def to_array(r):

@@ -5,5 +5,6 @@ mod cli;
 mod corpus;
 mod jit;
 mod mmap;
+mod reduce;
 mod repl;
 mod syntax;

@@ -2,7 +2,7 @@
 //! change touches the helpers, not the cases.
 
 use numjit::limits::{MAX_DEPTH, MAX_EXPR_LEN};
-use numjit::syntax::{check_var_name, parse, pretty, sexp, Expr, ExprKind};
+use numjit::syntax::{check_var_name, parse, pretty, sexp, Expr, ExprKind, Keyword};
 use proptest::prelude::*;
 use std::fmt::Write;
 
@@ -40,9 +40,22 @@ fn write_spans(src: &str, e: &Expr, indent: usize, out: &mut String) {
             write_spans(src, l, indent + 2, out);
             write_spans(src, r, indent + 2, out);
         }
-        ExprKind::Call { args, .. } => {
+        ExprKind::Call { args, kwargs, .. } => {
             for a in args {
                 write_spans(src, a, indent + 2, out);
+            }
+            for k in kwargs {
+                let text = &src[k.span.range()];
+                let _ = writeln!(
+                    out,
+                    "{:w$}Keyword({} @ {:?}) {:?} `{text}`",
+                    "",
+                    k.name,
+                    k.name_span,
+                    k.span,
+                    w = indent + 2
+                );
+                write_spans(src, &k.value, indent + 4, out);
             }
         }
         _ => {}
@@ -80,6 +93,8 @@ fn trees() {
         ("ast_call_trailing_comma", "sqrt(x,)"),
         ("ast_call_nested", "abs(sqrt(x) - 1)"),
         ("ast_call_empty", "f()"),
+        ("ast_call_keyword", "sum(x**2, axis=-1)"),
+        ("ast_call_keywords_only", "f(a=1, b=(x), )"),
         ("ast_nested_parens", "((((x))))"),
         ("ast_horner", "((.25*x + .75)*x - 1.5)*x - 2"),
         (
@@ -132,6 +147,18 @@ fn parse_errors() {
         ("err_e0105_plain", "a < b < c", "E0105"),
         ("err_e0105_long", "a < b <= c < d", "E0105"),
         ("err_e0106_and", "a > 1 and b < 2", "E0106"),
+        (
+            "err_e0111_positional_after_keyword",
+            "sum(axis=0, x)",
+            "E0111",
+        ),
+        (
+            "err_e0111_repeated_keyword",
+            "sum(x, axis=0, axis=1)",
+            "E0111",
+        ),
+        ("err_e0101_keyword_not_a_name", "sum(x, 1=2)", "E0101"),
+        ("err_e0101_assign_in_parens", "(a = 1)", "E0101"),
         ("err_e0106_or", "a or b", "E0106"),
         ("err_e0106_not", "not a", "E0106"),
         (
@@ -253,6 +280,9 @@ fn sexp_dump() {
     assert_eq!(sexp(&e), "(+ x (* 2 y))");
     let e = parse("where(c, a, -b)").unwrap();
     assert_eq!(sexp(&e), "(call where c a (- b))");
+    let e = parse("sum(x*2, axis=-1)").unwrap();
+    assert_eq!(sexp(&e), "(call sum (* x 2) (= axis (- 1)))");
+    assert_eq!(pretty(&e), "sum(x * 2, axis=-1)");
 }
 
 /// Random trees with every node kind, up to depth 6.
@@ -310,13 +340,28 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
                     Box::new(l),
                     Box::new(r)
                 ))),
-            (name.clone(), prop::collection::vec(inner, 0..=3)).prop_map(move |(func, args)| {
-                node(ExprKind::Call {
-                    func,
-                    name_span: Span::default(),
-                    args,
-                })
-            }),
+            (
+                name.clone(),
+                prop::collection::vec(inner.clone(), 0..=3),
+                prop::collection::btree_map(name.clone(), inner, 0..=2),
+            )
+                .prop_map(move |(func, args, kw)| {
+                    let kwargs = kw
+                        .into_iter()
+                        .map(|(name, value)| Keyword {
+                            name,
+                            name_span: Span::default(),
+                            value,
+                            span: Span::default(),
+                        })
+                        .collect();
+                    node(ExprKind::Call {
+                        func,
+                        name_span: Span::default(),
+                        args,
+                        kwargs,
+                    })
+                }),
         ]
     })
 }
