@@ -2,6 +2,7 @@
 //! (`eval.rs`, …) and maps errors to exit codes (2: usage or expression error, 1: I/O
 //! error). Never panics on any input.
 
+mod bench;
 mod eval;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,8 @@ enum Command {
     /// Evaluate an expression over .npy files and literals; print the result or save it
     #[command(after_help = EXAMPLES)]
     Eval(EvalArgs),
+    /// Benchmark suite: naive vs fused vs a copy loop (and NumPy, numexpr, Numba)
+    Bench(bench::BenchArgs),
 }
 
 /// How a run failed: the error and the text its spans point into.
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Eval(args)) => run_eval(&args),
+        Some(Command::Bench(args)) => bench::run_bench(&args),
         None => run_demo(),
     };
     match result {
