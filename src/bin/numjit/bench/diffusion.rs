@@ -7,14 +7,16 @@
 //! step computes the whole update into the interior of a second buffer; the buffers
 //! are then swapped. For periodic boundaries the border is a halo refreshed from the
 //! opposite edges before each step (4·n element copies against 7·n² operations), which
-//! replaces NumPy's four `np.roll` copies. The alternative — one evaluate for the
-//! interior plus eight small ones for the wrapped edges and corners — pays the call
-//! overhead nine times per step for no less memory traffic, so the halo is used.
+//! replaces NumPy's four `np.roll` copies. The alternative, `fused_split`, keeps the
+//! plain n×n grid and splits each step into nine evaluates (interior, four edges, four
+//! corners) whose wrapped neighbours are again views; it is measured alongside so the
+//! choice stays checked (it pays the call overhead nine times per step, and its edge
+//! rows and columns are short or strided).
 //!
 //! Engines: `naive` (the naive evaluator, one temporary per operation, then copied into
 //! the interior), `fused` (the JIT straight into the interior). A plain Rust loop
-//! with explicit wrap-around is the independent reference the naive result must equal
-//! bitwise; the fused results must equal the naive one bitwise.
+//! with explicit wrap-around is the independent reference every engine must equal
+//! bitwise.
 
 use super::cases::{Case, Kind};
 use super::measure;
@@ -108,6 +110,50 @@ fn step(
     .map_err(|e| Failure::in_expr(e, f.source()))
 }
 
+/// The rows (or columns) of one band of the split periodic step, and those `delta`
+/// (±1) away with wrap-around: bands are `{0}`, `1..n-1` and `{n-1}`.
+fn band(band: usize, delta: isize, n: usize) -> std::ops::Range<usize> {
+    let (lo, hi) = match band {
+        0 => (0, 1),
+        1 => (1, n - 1),
+        _ => (n - 1, n),
+    };
+    let shift = |k: usize| (k as isize + delta).rem_euclid(n as isize) as usize;
+    if band == 1 {
+        shift(lo)..shift(lo) + (hi - lo)
+    } else {
+        shift(lo)..shift(lo) + 1
+    }
+}
+
+/// One periodic step over the plain n×n grid as nine evaluates, neighbours wrapping
+/// through views of the opposite edge.
+fn step_split(f: &Compiled, src: &Array2<f64>, dst: &mut Array2<f64>) -> Result<(), Failure> {
+    let n = src.nrows();
+    for rb in 0..3 {
+        for cb in 0..3 {
+            let (r, c) = (band(rb, 0, n), band(cb, 0, n));
+            if r.is_empty() || c.is_empty() {
+                continue;
+            }
+            let view = |r: std::ops::Range<usize>, c: std::ops::Range<usize>| {
+                AnyView::Float64(src.slice(s![r, c]).into_dyn())
+            };
+            let mut v = Vars::new();
+            v.insert("g", view(r.clone(), c.clone()))
+                .insert("up", view(band(rb, -1, n), c.clone()))
+                .insert("dn", view(band(rb, 1, n), c.clone()))
+                .insert("lf", view(r.clone(), band(cb, -1, n)))
+                .insert("rt", view(r.clone(), band(cb, 1, n)))
+                .insert("dt", Literal::Float(DT))
+                .insert("D", Literal::Float(D));
+            f.run_into(&v, &mut dst.slice_mut(s![r, c]))
+                .map_err(|e| Failure::in_expr(e, f.source()))?;
+        }
+    }
+    Ok(())
+}
+
 /// The same iterations as a plain loop, wrap-around by index arithmetic; same operation
 /// order as the expression, so results are bitwise equal.
 fn reference(case: &Case, iters: usize) -> Array2<f64> {
@@ -188,6 +234,30 @@ pub fn run(case: &Case, ctx: &mut Ctx) -> Result<(), Failure> {
         let (t, last) = measure::time_runs(reps, iters, setup, |s| run(naive, s, iters))?;
         ctx.check(case, &format!("{name} {threads}T"), &interior(&last.0), &want);
         ctx.record(case, name, threads, t, cells, bytes);
+    }
+    if periodic {
+        let plain = interior(&init)
+            .into_f64()
+            .and_then(|a| a.into_dimensionality().ok())
+            .unwrap_or_default();
+        let run_split = |state: &mut (Array2<f64>, Array2<f64>), k: usize| {
+            for _ in 0..k {
+                let (a, b) = state;
+                step_split(&f, a, b)?;
+                std::mem::swap(a, b);
+            }
+            Ok::<(), Failure>(())
+        };
+        let setup = || (plain.clone(), plain.clone());
+        for threads in ctx.thread_counts() {
+            ctx.status(&format!("fused_split {threads}T"));
+            numjit::set_num_threads(threads);
+            run_split(&mut setup(), 2)?;
+            let (t, last) = measure::time_runs(reps, iters, setup, |s| run_split(s, iters))?;
+            let got = numjit::Array::Float64(last.0.into_dyn());
+            ctx.check(case, &format!("fused_split {threads}T"), &got, &want);
+            ctx.record(case, "fused_split", threads, t, cells, bytes);
+        }
     }
     ctx.copy_reference(case, case.family.bytes_per_elem, 1)
 }
