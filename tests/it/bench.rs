@@ -49,7 +49,13 @@ fn smoke_runs_validates_and_writes_every_output() {
         ],
         &[],
     );
-    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
     assert!(
         r.stdout.contains("validation: every engine agrees"),
         "{}",
@@ -57,8 +63,13 @@ fn smoke_runs_validates_and_writes_every_output() {
     );
     let records: Vec<Value> = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     for case in SMOKE.split(',') {
-        for (engine, threads) in [("naive", 1), ("fused", 1), ("fused", 2), ("copy", 1), ("copy", 2)]
-        {
+        for (engine, threads) in [
+            ("naive", 1),
+            ("fused", 1),
+            ("fused", 2),
+            ("copy", 1),
+            ("copy", 2),
+        ] {
             let rec = records
                 .iter()
                 .find(|r| r["case"] == case && r["engine"] == engine && r["threads"] == threads)
@@ -70,8 +81,10 @@ fn smoke_runs_validates_and_writes_every_output() {
             assert!(rec["n"].as_u64().unwrap() > 0);
             // The table has a row for it too.
             assert!(
-                r.stdout.lines().any(|l| l.starts_with(&format!("| {case} "))
-                    && l.contains(&format!("| {engine} "))),
+                r.stdout
+                    .lines()
+                    .any(|l| l.starts_with(&format!("| {case} "))
+                        && l.contains(&format!("| {engine} "))),
                 "{}",
                 r.stdout
             );
@@ -97,7 +110,13 @@ fn smoke_runs_validates_and_writes_every_output() {
 fn cases_needing_missing_functions_are_listed_not_failed() {
     // Measured once sin/sum exist, listed as unsupported until then: both exit 0.
     let r = bench(&["--quick", "--cases", "trig_1e3,sum_1e3"], &[]);
-    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
     for case in ["trig_1e3", "sum_1e3"] {
         let rows: Vec<&str> = r
             .stdout
@@ -136,7 +155,13 @@ fn peers_without_python_say_how_to_get_one() {
             ("PATH", ""),
         ],
     );
-    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
     assert!(r.stdout.contains("peers: no Python with NumPy found"));
     assert!(r.stdout.contains("benches/peers/requirements.txt"));
     assert!(r.stdout.contains("| poly_1e3 "));

@@ -314,7 +314,10 @@ pub fn select(spec: Option<&str>, quick: bool) -> Result<Vec<Case>, String> {
     let mut out: Vec<Case> = Vec::new();
     for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let found: Vec<Case> = if let Some(f) = FAMILIES.iter().find(|f| f.name == item) {
-            sizes(f).iter().map(|&size| Case { family: f, size }).collect()
+            sizes(f)
+                .iter()
+                .map(|&size| Case { family: f, size })
+                .collect()
         } else {
             let parsed = FAMILIES.iter().find_map(|f| {
                 let tail = item.strip_prefix(f.name)?.strip_prefix('_')?;

@@ -71,7 +71,11 @@ fn count<'a, T: Same + std::fmt::Debug + 'a>(
     first.map(|(i, g, w)| {
         format!(
             "{bad} element(s) differ{}; first at flat index {i}: {g:?} vs {w:?}",
-            if exact { " bitwise" } else { " beyond the tolerance" }
+            if exact {
+                " bitwise"
+            } else {
+                " beyond the tolerance"
+            }
         )
     })
 }
@@ -110,7 +114,10 @@ mod tests {
 
     #[test]
     fn bitwise_and_tolerant() {
-        assert_eq!(compare(&f(&[1.0, f64::NAN]), &f(&[1.0, f64::NAN]), true), None);
+        assert_eq!(
+            compare(&f(&[1.0, f64::NAN]), &f(&[1.0, f64::NAN]), true),
+            None
+        );
         assert!(compare(&f(&[0.0]), &f(&[-0.0]), true).is_some());
         let near = 1.0 + 4.0 * f64::EPSILON;
         assert!(compare(&f(&[near]), &f(&[1.0]), true).is_some());

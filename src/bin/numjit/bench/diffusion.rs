@@ -37,6 +37,12 @@ fn iterations(ctx: &Ctx) -> usize {
     }
 }
 
+/// Time steps per run of the naive engine: fewer on large grids (each of its
+/// temporaries is a fresh allocation, so it is slow), at most 10⁸ cell updates a run.
+fn naive_iterations(iters: usize, cells: usize) -> usize {
+    iters.min((100_000_000 / cells.max(1)).max(2))
+}
+
 /// The grid with its border: `side` = n + 2 (periodic, n the grid) or n (fixed).
 fn initial(case: &Case) -> Array2<f64> {
     let periodic = case.family.kind == Kind::DiffusionPeriodic;
@@ -224,6 +230,13 @@ pub fn run(case: &Case, ctx: &mut Ctx) -> Result<(), Failure> {
 
     ctx.status("reference");
     let want = interior(&reference(case, iters));
+    let naive_iters = naive_iterations(iters, cells);
+    let want_naive = if naive_iters == iters {
+        want.clone()
+    } else {
+        interior(&reference(case, naive_iters))
+    };
+    let budget = ctx.settings.budget();
     let mut engines = vec![(true, 1)];
     engines.extend(ctx.thread_counts().into_iter().map(|t| (false, t)));
     for (naive, threads) in engines {
@@ -231,8 +244,15 @@ pub fn run(case: &Case, ctx: &mut Ctx) -> Result<(), Failure> {
         ctx.status(&format!("{name} {threads}T"));
         numjit::set_num_threads(threads);
         run(naive, &mut setup(), 2)?; // warm-up (compiles the kernel)
-        let (t, last) = measure::time_runs(reps, iters, setup, |s| run(naive, s, iters))?;
-        ctx.check(case, &format!("{name} {threads}T"), &interior(&last.0), &want);
+        let k = if naive { naive_iters } else { iters };
+        let (t, last) = measure::time_runs(reps, k, budget, setup, |s| run(naive, s, k))?;
+        let want = if naive { &want_naive } else { &want };
+        ctx.check(
+            case,
+            &format!("{name} {threads}T"),
+            &interior(&last.0),
+            want,
+        );
         ctx.record(case, name, threads, t, cells, bytes);
     }
     if periodic {
@@ -253,7 +273,8 @@ pub fn run(case: &Case, ctx: &mut Ctx) -> Result<(), Failure> {
             ctx.status(&format!("fused_split {threads}T"));
             numjit::set_num_threads(threads);
             run_split(&mut setup(), 2)?;
-            let (t, last) = measure::time_runs(reps, iters, setup, |s| run_split(s, iters))?;
+            let (t, last) =
+                measure::time_runs(reps, iters, budget, setup, |s| run_split(s, iters))?;
             let got = numjit::Array::Float64(last.0.into_dyn());
             ctx.check(case, &format!("fused_split {threads}T"), &got, &want);
             ctx.record(case, "fused_split", threads, t, cells, bytes);

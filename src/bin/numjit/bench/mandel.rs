@@ -137,6 +137,7 @@ pub fn run(case: &Case, ctx: &mut Ctx, images: Option<&Path>) -> Result<(), Fail
         let (t, last) = measure::time_runs(
             reps,
             1,
+            ctx.settings.budget(),
             || State::new(g),
             |s| iterate(&count, &update, &c, naive, s),
         )?;

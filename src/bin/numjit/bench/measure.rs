@@ -22,6 +22,15 @@ impl Settings {
         }
     }
 
+    /// Seconds of timed runs after which `time_runs` stops repeating.
+    pub fn budget(&self) -> f64 {
+        if self.quick {
+            4.0
+        } else {
+            20.0
+        }
+    }
+
     /// Repetitions for a call that takes `t` seconds.
     pub fn reps(&self, t: f64) -> usize {
         match (self.quick, t) {
@@ -87,22 +96,27 @@ pub fn time_calls(
     Ok(Timing::from_samples(samples))
 }
 
-/// Times `reps` (at least 1) runs of `run` on a fresh state from `setup` (set up
-/// outside the timed window); a sample is the run's time divided by `per` (e.g.
-/// iterations per run). Returns the final state of the last run, for validation.
+/// Times up to `reps` runs of `run` on a fresh state from `setup` (set up outside the
+/// timed window), at least one, stopping early once the timed runs exceed `budget`
+/// seconds; a sample is the run's time divided by `per` (e.g. iterations per run).
+/// Returns the final state of the last run, for validation.
 pub fn time_runs<S>(
     reps: usize,
     per: usize,
+    budget: f64,
     mut setup: impl FnMut() -> S,
     mut run: impl FnMut(&mut S) -> Result<(), Failure>,
 ) -> Result<(Timing, S), Failure> {
     let mut samples = Vec::with_capacity(reps);
+    let mut spent = 0.0;
     loop {
         let mut state = setup();
         let t0 = Instant::now();
         run(&mut state)?;
-        samples.push(t0.elapsed().as_secs_f64() / per.max(1) as f64);
-        if samples.len() >= reps {
+        let t = t0.elapsed().as_secs_f64();
+        spent += t;
+        samples.push(t / per.max(1) as f64);
+        if samples.len() >= reps || spent > budget {
             return Ok((Timing::from_samples(samples), state));
         }
     }

@@ -137,7 +137,14 @@ impl Ctx {
                 copy.run(pool);
                 Ok(())
             })?;
-            self.record(case, "copy", t, timing, case.elems(), Some(bytes * passes as f64));
+            self.record(
+                case,
+                "copy",
+                t,
+                timing,
+                case.elems(),
+                Some(bytes * passes as f64),
+            );
         }
         Ok(())
     }
@@ -332,16 +339,14 @@ pub fn run_bench(args: &BenchArgs) -> Result<(), Failure> {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 
     if let Some(path) = &args.json {
-        let json = serde_json::to_string_pretty(&records).map_err(|e| {
-            Failure::plain(Error::new(ErrorKind::Internal, format!("JSON: {e}")))
-        })?;
+        let json = serde_json::to_string_pretty(&records)
+            .map_err(|e| Failure::plain(Error::new(ErrorKind::Internal, format!("JSON: {e}"))))?;
         report::write_whole(path, json.as_bytes())
             .map_err(|e| io_failure(format!("cannot write `{}`", path.display()), e))?;
     }
     if let Some(path) = &args.plot {
-        let svg = plot::svg(&records, &order).map_err(|e| {
-            Failure::plain(Error::new(ErrorKind::Internal, format!("plot: {e}")))
-        })?;
+        let svg = plot::svg(&records, &order)
+            .map_err(|e| Failure::plain(Error::new(ErrorKind::Internal, format!("plot: {e}"))))?;
         report::write_whole(path, svg.as_bytes())
             .map_err(|e| io_failure(format!("cannot write `{}`", path.display()), e))?;
     }
@@ -416,9 +421,7 @@ fn run_elementwise(case: &Case, ctx: &mut Ctx) -> Result<(), Failure> {
         numjit::set_num_threads(threads);
         f.run_into(&vars, &mut out).map_err(fail)?;
         ctx.check(case, &format!("fused {threads}T"), &out, &want);
-        let t = measure::time_calls(&ctx.settings, || {
-            f.run_into(&vars, &mut out).map_err(fail)
-        })?;
+        let t = measure::time_calls(&ctx.settings, || f.run_into(&vars, &mut out).map_err(fail))?;
         ctx.record(case, "fused", threads, t, elems, bytes);
     }
     drop(vars);

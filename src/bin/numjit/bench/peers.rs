@@ -85,7 +85,12 @@ pub fn run(cases: &[Case], settings: &Settings, threads: usize) -> (Vec<Record>,
         .spawn();
     let mut child = match child {
         Ok(c) => c,
-        Err(e) => return (Vec::new(), vec![format!("cannot run {}: {e}", python.display())]),
+        Err(e) => {
+            return (
+                Vec::new(),
+                vec![format!("cannot run {}: {e}", python.display())],
+            )
+        }
     };
     if let Some(mut stdin) = child.stdin.take() {
         let _ = stdin.write_all(SCRIPT.as_bytes());
@@ -102,7 +107,10 @@ pub fn run(cases: &[Case], settings: &Settings, threads: usize) -> (Vec<Record>,
         .map(serde_json::from_str::<Output>);
     match parsed {
         Some(Ok(o)) => (o.records, o.notes),
-        Some(Err(e)) => (Vec::new(), vec![format!("cannot read the peers' results: {e}")]),
+        Some(Err(e)) => (
+            Vec::new(),
+            vec![format!("cannot read the peers' results: {e}")],
+        ),
         None => (
             Vec::new(),
             vec![format!(

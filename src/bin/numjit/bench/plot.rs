@@ -11,7 +11,12 @@ const SERIES: &[(&str, &str, usize, RGBColor)] = &[
     ("naive", "naive", 1, RGBColor(150, 150, 150)),
     ("fused 1T", "fused", 1, RGBColor(120, 170, 230)),
     ("fused all", "fused", 0, RGBColor(20, 80, 180)),
-    ("copy (bandwidth reference)", "copy", usize::MAX, RGBColor(40, 40, 40)),
+    (
+        "copy (bandwidth reference)",
+        "copy",
+        usize::MAX,
+        RGBColor(40, 40, 40),
+    ),
     ("numpy", "numpy", 1, RGBColor(240, 160, 40)),
     ("numexpr all", "numexpr", 0, RGBColor(60, 170, 80)),
     ("numba all", "numba", 0, RGBColor(210, 60, 60)),
@@ -53,9 +58,9 @@ pub fn svg(records: &[Record], order: &[String]) -> Result<String, String> {
         .iter()
         .flat_map(|c| series.iter().filter_map(|(_, e, t, _)| value(c, e, *t)))
         .collect();
-    let (lo, hi) = values
-        .iter()
-        .fold((f64::INFINITY, 0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let (lo, hi) = values.iter().fold((f64::INFINITY, 0f64), |(lo, hi), v| {
+        (lo.min(*v), hi.max(*v))
+    });
     if values.is_empty() {
         return Err("nothing was measured".into());
     }
@@ -94,14 +99,19 @@ pub fn svg(records: &[Record], order: &[String]) -> Result<String, String> {
                 .filter_map(|(i, c)| {
                     let v = value(c, engine, *threads)?;
                     let x0 = i as f64 - 0.42 + s as f64 * bar;
-                    Some(Rectangle::new([(x0, lo), (x0 + bar * 0.9, v)], color.filled()))
+                    Some(Rectangle::new(
+                        [(x0, lo), (x0 + bar * 0.9, v)],
+                        color.filled(),
+                    ))
                 })
                 .collect();
             chart
                 .draw_series(bars)
                 .map_err(|e| err(&e))?
                 .label(*label)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
+                });
         }
         chart
             .configure_series_labels()
