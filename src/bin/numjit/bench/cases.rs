@@ -231,9 +231,13 @@ pub struct Case {
 }
 
 impl Case {
-    /// `poly_1e7`, `triad_1e6`, `mandel_300`, `diffusion_fixed_2048`.
+    /// `poly_1e7`, `triad_1e6`, `mandel_1000`, `diffusion_fixed_2048` (grid sides are
+    /// plain numbers).
     pub fn name(&self) -> String {
-        format!("{}_{}", self.family.name, size_tag(self.size))
+        match self.family.kind {
+            Kind::Elementwise => format!("{}_{}", self.family.name, size_tag(self.size)),
+            _ => format!("{}_{}", self.family.name, self.size),
+        }
     }
 
     /// Output elements (cells for 2-D families).
@@ -437,7 +441,7 @@ mod tests {
         assert_eq!(size_tag(100), "100");
         assert_eq!(parse_size("1e5"), Some(100_000));
         assert_eq!(rows_cols(E7), (4000, 2500));
-        let cases = select(Some("poly,mandel_64,diffusion_fixed_640"), false).unwrap();
+        let cases = select(Some("poly,mandel_64,diffusion_fixed_640,mandel_1e3"), false).unwrap();
         let names: Vec<String> = cases.iter().map(Case::name).collect();
         assert_eq!(
             names,
@@ -447,7 +451,8 @@ mod tests {
                 "poly_1e6",
                 "poly_1e7",
                 "mandel_64",
-                "diffusion_fixed_640"
+                "diffusion_fixed_640",
+                "mandel_1000"
             ]
         );
         assert!(select(Some("nope"), false).is_err());

@@ -308,6 +308,8 @@ pub fn run_bench(args: &BenchArgs) -> Result<(), Failure> {
             .map_or_else(String::new, Case::n_label)
     };
     let mut text = report::table(&ctx.rows, &labels);
+    text.push_str("\nSummary, median ns per element:\n\n");
+    text.push_str(&report::summary(&records, &order, &labels));
     text.push_str(&format!(
         "\nns/elem: per element; diffusion: per cell and iteration; mandel: per cell for all \
          {} iterations.\nGB/s: minimal bytes per element (inputs read and output written \

@@ -149,6 +149,75 @@ pub fn table(rows: &[Row], n_labels: &dyn Fn(&str) -> String) -> String {
     out
 }
 
+/// The summary: one line per case, median ns per element of each engine (the fastest
+/// thread count for `copy`, all threads for the multi-threaded engines) and fused's
+/// speed-up (its faster thread count) over naive and over the fastest peer. Columns nobody measured are left out.
+pub fn summary(records: &[Record], order: &[String], n_labels: &dyn Fn(&str) -> String) -> String {
+    let max_t = records.iter().map(|r| r.threads).max().unwrap_or(1);
+    let get = |case: &str, engine: &str, threads: Option<usize>| {
+        records
+            .iter()
+            .filter(|r| r.case == case && r.engine == engine)
+            .filter(|r| threads.is_none_or(|t| r.threads == t))
+            .map(|r| r.median_ns_per_elem)
+            .min_by(f64::total_cmp)
+    };
+    let all = format!("{max_t}T");
+    let columns: Vec<(String, &str, Option<usize>)> = vec![
+        ("naive".into(), "naive", Some(1)),
+        ("fused 1T".into(), "fused", Some(1)),
+        (format!("fused {all}"), "fused", Some(max_t)),
+        ("copy".into(), "copy", None),
+        ("numpy".into(), "numpy", Some(1)),
+        (format!("numexpr {all}"), "numexpr", Some(max_t)),
+        (format!("numba {all}"), "numba", Some(max_t)),
+    ];
+    let cases: Vec<&String> = order
+        .iter()
+        .filter(|c| records.iter().any(|r| &r.case == *c))
+        .collect();
+    let mut columns: Vec<_> = columns
+        .into_iter()
+        .filter(|(_, e, t)| cases.iter().any(|c| get(c, e, *t).is_some()))
+        .collect();
+    columns.dedup_by(|a, b| a.1 == b.1 && a.2 == b.2);
+    let peers = columns
+        .iter()
+        .any(|(_, e, _)| ["numpy", "numexpr", "numba"].contains(e));
+    let mut head: Vec<String> = vec!["case".into(), "N".into()];
+    head.extend(columns.iter().map(|(h, _, _)| h.clone()));
+    head.push("fused vs naive".into());
+    if peers {
+        head.push("fused vs best peer".into());
+    }
+    let mut out = format!("| {} |\n|", head.join(" | "));
+    for i in 0..head.len() {
+        out.push_str(if i == 0 { "---|" } else { "---:|" });
+    }
+    out.push('\n');
+    for c in cases {
+        let mut line = vec![c.clone(), n_labels(c)];
+        for (_, e, t) in &columns {
+            line.push(get(c, e, *t).map_or("-".into(), num));
+        }
+        let fused = get(c, "fused", None);
+        let ratio = |other: Option<f64>| match (other, fused) {
+            (Some(o), Some(f)) => format!("{}x", num(o / f)),
+            _ => "-".into(),
+        };
+        line.push(ratio(get(c, "naive", None)));
+        if peers {
+            let best = ["numpy", "numexpr", "numba"]
+                .iter()
+                .filter_map(|e| get(c, e, None))
+                .min_by(f64::total_cmp);
+            line.push(ratio(best));
+        }
+        out.push_str(&format!("| {} |\n", line.join(" | ")));
+    }
+    out
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory, renamed
 /// when complete: a failed run never leaves a partial file.
 pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -202,5 +271,28 @@ mod tests {
         assert_eq!(lines.len(), 5);
         assert!(lines[3].contains("| fused ") && lines[3].contains("4.00x"));
         assert!(lines[4].contains("unsupported: unknown function `sin`"));
+    }
+
+    #[test]
+    fn summary_has_one_line_per_case() {
+        let mut rs = vec![
+            rec("a", "naive", 4.0),
+            rec("a", "fused", 1.0),
+            rec("a", "numba", 0.5),
+            rec("b", "naive", 2.0),
+        ];
+        rs[2].threads = 1;
+        let s = summary(&rs, &["a".into(), "b".into(), "c".into()], &|_| "10".into());
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines.len(), 4, "{s}");
+        assert_eq!(
+            lines[0],
+            "| case | N | naive | fused 1T | numba 1T | fused vs naive | fused vs best peer |"
+        );
+        assert_eq!(
+            lines[2],
+            "| a | 10 | 4.00 | 1.00 | 0.500 | 4.00x | 0.500x |"
+        );
+        assert_eq!(lines[3], "| b | 10 | 2.00 | - | - | - | - |");
     }
 }
