@@ -5,4 +5,6 @@ mod bench;
 mod cli;
 mod corpus;
 mod jit;
+mod mmap;
+mod repl;
 mod syntax;
