@@ -50,10 +50,13 @@ pub enum Made {
     Saved(String),
 }
 
-/// Loads a `.npy` file for `load(…)`. The one place that decides how: today it reads
-/// the whole file; with the memory-mapped reader it returns `Value::Mapped`.
+/// Loads a `.npy` file for `load(…)`: memory-mapped (zero-copy) when its data is
+/// aligned and native-endian, otherwise read into memory. The view is made once here so
+/// a bad file (e.g. a bool byte that is not 0 or 1) is an error now, not later.
 pub fn load_npy(path: &Path) -> Result<Value, Error> {
-    numjit::npy::read_npy(path).map(Value::Owned)
+    let mapped = numjit::npy::MappedNpy::open(path)?;
+    mapped.view()?;
+    Ok(Value::Mapped(Box::new(mapped)))
 }
 
 /// A bug in the REPL, reported instead of panicking.

@@ -2,21 +2,15 @@
 //! literal (`s = 2.5` stays a Python float, as in NumPy). Knows nothing about parsing.
 
 use numjit::format::shape_tuple;
+use numjit::npy::MappedNpy;
 use numjit::{AnyView, Array, Literal, Vars};
-
-/// Array storage that is not owned by the REPL, e.g. a memory-mapped `.npy` file.
-/// `load` returns owned arrays until the mapped reader lands in `numjit::npy`; it then
-/// implements this trait and `load` wraps it in [`Value::Mapped`].
-pub trait MappedArray {
-    /// The whole array, borrowed from the mapping.
-    fn view(&self) -> AnyView<'_>;
-}
 
 /// One variable's value.
 pub enum Value {
     Owned(Array),
-    #[allow(dead_code, reason = "constructed once `load` uses the mapped reader")]
-    Mapped(Box<dyn MappedArray>),
+    /// A `.npy` file from `load(…)`: memory-mapped when aligned and native-endian,
+    /// otherwise read into memory by `MappedNpy` itself (`:vars` tells which).
+    Mapped(Box<MappedNpy>),
     /// A weak literal: adopts the dtype of the arrays it meets, like a Python number.
     Literal(Literal),
 }
@@ -26,13 +20,16 @@ impl Value {
     pub fn view(&self) -> Option<AnyView<'_>> {
         match self {
             Value::Owned(a) => Some(a.view()),
-            Value::Mapped(m) => Some(m.view()),
+            // `load` checked that this view can be made; it depends only on the header
+            // and (for bool data) on the bytes, which must not change while mapped.
+            Value::Mapped(m) => m.view().ok(),
             Value::Literal(_) => None,
         }
     }
 
+    /// True when the data is read straight from a mapped file (zero-copy).
     pub fn is_mapped(&self) -> bool {
-        matches!(self, Value::Mapped(_))
+        matches!(self, Value::Mapped(m) if m.is_mapped())
     }
 }
 
