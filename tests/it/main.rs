@@ -1,6 +1,7 @@
 //! numjit's integration tests: one binary, one module per area.
 
 mod api;
+mod bench;
 mod cli;
 mod corpus;
 mod jit;

@@ -2,6 +2,7 @@
 //! (`eval.rs`, …; no subcommand opens the REPL, `repl/`) and maps errors to exit codes
 //! (2: usage or expression error, 1: I/O error). Never panics on any input.
 
+mod bench;
 mod eval;
 mod repl;
 
@@ -35,6 +36,8 @@ enum Command {
     /// Evaluate an expression over .npy files and literals; print the result or save it
     #[command(after_help = EXAMPLES)]
     Eval(EvalArgs),
+    /// Benchmark suite: naive vs fused vs a copy loop (and NumPy, numexpr, Numba)
+    Bench(bench::BenchArgs),
 }
 
 /// How a run failed: the error and the text its spans point into.
@@ -108,6 +111,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Eval(args)) => run_eval(&args),
+        Some(Command::Bench(args)) => bench::run_bench(&args),
         None => return repl::run(),
     };
     match result {
