@@ -5,6 +5,7 @@
 
 pub mod exec;
 mod lower;
+pub(crate) mod mathcall;
 mod routines;
 
 use crate::array::internal;

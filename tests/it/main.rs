@@ -4,4 +4,5 @@ mod api;
 mod cli;
 mod corpus;
 mod jit;
+mod math;
 mod syntax;
