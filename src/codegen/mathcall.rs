@@ -40,10 +40,41 @@ macro_rules! entries {
     };
 }
 
-entries!(f64_1, f64, 1, vmath::apply_f64);
-entries!(f64_2, f64, 2, vmath::apply_f64);
-entries!(f32_1, f32, 1, vmath::apply_f32);
-entries!(f32_2, f32, 2, vmath::apply_f32);
+/// Does this CPU have AVX2 and FMA (decided once per process)?
+fn avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *HAS.get_or_init(|| {
+            std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+        })
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+fn call_f64(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+        return unsafe { vmath::apply_f64_avx2(f, a, b, out) };
+    }
+    vmath::apply_f64(f, a, b, out)
+}
+
+fn call_f32(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+        return unsafe { vmath::apply_f32_avx2(f, a, b, out) };
+    }
+    vmath::apply_f32(f, a, b, out)
+}
+
+entries!(f64_1, f64, 1, call_f64);
+entries!(f64_2, f64, 2, call_f64);
+entries!(f32_1, f32, 1, call_f32);
+entries!(f32_2, f32, 2, call_f32);
 entries!(i64_2, i64, 2, vmath::apply_int::<i64>);
 entries!(i32_2, i32, 2, vmath::apply_int::<i32>);
 
