@@ -131,6 +131,9 @@ pub fn apply_f64(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
 }
 
 /// [`apply_f64`] compiled for AVX2 + FMA (same results).
+///
+/// # Safety
+/// Call only on a CPU with AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 pub fn apply_f64_avx2(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
@@ -143,6 +146,9 @@ pub fn apply_f32(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
 }
 
 /// [`apply_f32`] compiled for AVX2 + FMA (same results).
+///
+/// # Safety
+/// Call only on a CPU with AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 pub fn apply_f32_avx2(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
