@@ -55,6 +55,9 @@ const PIO2_3T: f64 = 8.4784276603689e-32;
 // ln 2 in a 42-bit head (n · head is exact for |n| < 2^11) and the tail.
 const LN2_HI: f64 = 0.6931471805598903;
 const LN2_LO: f64 = 5.497923018708371e-14;
+// ln 2 as the nearest double and the rest (exp2 forms r · ln 2 in double-double).
+const LN2: f64 = 0.6931471805599453;
+const LN2_TAIL: f64 = 2.3190468138462996e-17;
 /// 1.5 · 2^52: adding it rounds to an integer held in the low mantissa bits.
 const MAGIC: f64 = 6755399441055744.0;
 
@@ -144,16 +147,40 @@ pub fn exp(x: f64) -> f64 {
     let rl = -(n * LN2_LO);
     let rr = r + rl;
     let c = (r - rr) + rl;
-    let p = rr + (rr * rr).mul_add(horner(rr, &EXP), c);
-    let y = 1.0 + p;
-    // Scale in two steps so 2^n never overflows on its own; one rounding at most.
-    let n1 = (0.5 * n).floor();
-    let v = y * pow2(n1) * pow2(n - n1);
+    let v = exp_scaled(n, rr, c);
     if x.is_nan() {
         x
     } else {
         v
     }
+}
+
+/// 2^x for every x.
+#[inline(always)]
+pub fn exp2(x: f64) -> f64 {
+    let xc = x.clamp(-1076.0, 1025.0);
+    let n = (xc + MAGIC) - MAGIC;
+    let r = xc - n; // exact, |r| ≤ 1/2
+    let rh = r * LN2;
+    let rl = r.mul_add(LN2, -rh) + r * LN2_TAIL;
+    let rr = rh + rl;
+    let c = (rh - rr) + rl;
+    let v = exp_scaled(n, rr, c);
+    if x.is_nan() {
+        x
+    } else {
+        v
+    }
+}
+
+/// 2^n · e^(rr + c) for |rr| ≤ ln2/2, |c| ≪ ulp(rr), integer n in [-1076, 1025].
+#[inline(always)]
+fn exp_scaled(n: f64, rr: f64, c: f64) -> f64 {
+    let p = rr + (rr * rr).mul_add(horner(rr, &EXP), c);
+    let y = 1.0 + p;
+    // Scale in two steps so 2^n never overflows on its own; one rounding at most.
+    let n1 = (0.5 * n).floor();
+    y * pow2(n1) * pow2(n - n1)
 }
 
 #[inline(always)]

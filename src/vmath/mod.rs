@@ -1,5 +1,5 @@
 //! Vector math over slices: the block-routine bodies of the math functions. Safe code.
-//! Vectorised functions (`sin cos exp log`, float64 and float32) run a branch-free
+//! Vectorised functions (`sin cos exp exp2 log`, float64 and float32) run a branch-free
 //! kernel (`kernels`) over fixed chunks of `CHUNK` elements, which the compiler turns
 //! into SIMD; the last partial chunk is padded, so every element goes through exactly
 //! the same arithmetic whatever its position, the block length or the thread count.
@@ -84,6 +84,7 @@ fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
         ),
         Math::Cos => run(a, out, |x| kernels::sincos(x, true), trig_ok, f64::cos, 1.0),
         Math::Exp => run(a, out, kernels::exp, always, f64::exp, 1.0),
+        Math::Exp2 => run(a, out, kernels::exp2, always, f64::exp2, 1.0),
         Math::Log => run(a, out, kernels::log, always, f64::ln, 1.0),
         _ => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
@@ -116,6 +117,7 @@ fn apply_f32_impl(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
             1.0,
         ),
         Math::Exp => run(a, out, via(kernels::exp), always, via(f64::exp), 1.0),
+        Math::Exp2 => run(a, out, via(kernels::exp2), always, via(f64::exp2), 1.0),
         Math::Log => run(a, out, via(kernels::log), always, via(f64::ln), 1.0),
         _ => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
