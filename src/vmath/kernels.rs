@@ -56,7 +56,7 @@ const PIO2_3T: f64 = 8.4784276603689e-32;
 const LN2_HI: f64 = 0.6931471805598903;
 const LN2_LO: f64 = 5.497923018708371e-14;
 // ln 2 as the nearest double and the rest (exp2 forms r · ln 2 in double-double).
-const LN2: f64 = 0.6931471805599453;
+const LN2: f64 = std::f64::consts::LN_2;
 const LN2_TAIL: f64 = 2.3190468138462996e-17;
 /// 1.5 · 2^52: adding it rounds to an integer held in the low mantissa bits.
 const MAGIC: f64 = 6755399441055744.0;
