@@ -5,4 +5,6 @@ mod cli;
 mod corpus;
 mod jit;
 mod math;
+mod mmap;
+mod repl;
 mod syntax;
