@@ -6,6 +6,7 @@
 use crate::array::{internal, AnyView, AnyViewMut, Array, Element, Scalar};
 use crate::error::{Error, ErrorKind};
 use crate::ir::{NodeKind, Program};
+use crate::math::{Math, Rule};
 use crate::ops::Op;
 use crate::semantics as sem;
 use crate::span::Span;
@@ -406,6 +407,7 @@ pub fn eval_op(op: Op, out: DType, args: &[AnyView]) -> Result<Array, OpError> {
         Op::Le => compare!(<=),
         Op::Gt => compare!(>),
         Op::Ge => compare!(>=),
+        Op::Math(f) => eval_math(f, args),
         Op::Where => {
             let V::Bool(c) = &args[0] else {
                 return bad(args[0].dtype());
@@ -420,6 +422,37 @@ pub fn eval_op(op: Op, out: DType, args: &[AnyView]) -> Result<Array, OpError> {
                 _ => bad(args[1].dtype()),
             }
         }
+    }
+}
+
+/// A math function on whole operands, with the scalar rules of `crate::math` (std/libm).
+fn eval_math(f: Math, args: &[AnyView]) -> Result<Array, OpError> {
+    use AnyView as V;
+    let bad = |t: DType| Err(OpError::Unsupported(f.name(), t));
+    let t0 = args[0].dtype();
+    if f.rule() == Rule::Predicate {
+        return match &args[0] {
+            V::Float32(x) => m1(x, |a: f32| f.predicate(a)),
+            V::Float64(x) => m1(x, |a: f64| f.predicate(a)),
+            _ => bad(t0),
+        };
+    }
+    if f.arity() == 1 {
+        return match &args[0] {
+            V::Int32(x) if f.supports(t0) => m1(x, |a: i32| f.int(a, a)),
+            V::Int64(x) if f.supports(t0) => m1(x, |a: i64| f.int(a, a)),
+            V::Float32(x) => m1(x, |a: f32| f.float(a, a)),
+            V::Float64(x) => m1(x, |a: f64| f.float(a, a)),
+            _ => bad(t0),
+        };
+    }
+    match (&args[0], &args[1]) {
+        (V::Bool(x), V::Bool(y)) if f.supports(t0) => m2(x, y, |a, b| f.boolean(a, b)),
+        (V::Int32(x), V::Int32(y)) if f.supports(t0) => m2(x, y, |a: i32, b| f.int(a, b)),
+        (V::Int64(x), V::Int64(y)) if f.supports(t0) => m2(x, y, |a: i64, b| f.int(a, b)),
+        (V::Float32(x), V::Float32(y)) => m2(x, y, |a: f32, b| f.float(a, b)),
+        (V::Float64(x), V::Float64(y)) => m2(x, y, |a: f64, b| f.float(a, b)),
+        _ => bad(t0),
     }
 }
 

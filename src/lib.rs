@@ -28,6 +28,7 @@ pub mod format;
 pub mod interp;
 pub mod ir;
 pub mod limits;
+pub mod math;
 pub mod npy;
 pub mod ops;
 pub mod reduce;
@@ -36,6 +37,7 @@ pub mod span;
 pub mod suggest;
 pub mod syntax;
 pub mod types;
+pub mod vmath;
 
 pub use api::{compile, evaluate, evaluate_into, Compiled};
 pub use array::{AnyView, AnyViewMut, Array, Element, IntoOut, IntoVar, Scalar, Var, Vars};

@@ -1,6 +1,7 @@
 //! The one table of elementwise operations: name, arity, how `check` types it.
 //! Adding a function is a row here, a scalar rule in `semantics`, and a lowering in `codegen`.
 
+pub use crate::math::Math;
 use crate::types::DType;
 
 /// An elementwise operation in the checked IR. After `check`, every operand of an op
@@ -51,6 +52,8 @@ pub enum Op {
     Ge,
     /// `where(c, a, b)`: operand 0 is bool, operands 1 and 2 have the node's dtype.
     Where,
+    /// A math function (`sin`, `maximum`, …); its table and rules are in `crate::math`.
+    Math(Math),
 }
 
 /// How many operands an op takes.
@@ -59,6 +62,7 @@ pub fn arity(op: Op) -> usize {
     match op {
         Cast | Neg | Invert | Abs | Sqrt | Reciprocal => 1,
         Where => 3,
+        Math(f) => f.arity(),
         _ => 2,
     }
 }
@@ -97,6 +101,15 @@ impl Op {
             Gt => "gt",
             Ge => "ge",
             Where => "where",
+            Math(f) => f.name(),
+        }
+    }
+
+    /// A stable one-byte code (compile-cache keys).
+    pub fn code(self) -> u8 {
+        match self {
+            Op::Math(f) => 64 + f as u8,
+            op => Op::ALL.iter().position(|&o| o == op).unwrap_or(63) as u8,
         }
     }
 
@@ -145,6 +158,7 @@ impl Op {
             FloorDiv | Mod => matches!(t, Int32 | Int64 | Float32 | Float64),
             Pow => t != Bool,
             Lt | Le | Gt | Ge => t != Complex128,
+            Math(f) => f.supports(t),
         }
     }
 
@@ -154,6 +168,8 @@ impl Op {
             DType::Bool
         } else if self == Op::Abs {
             t.real_part()
+        } else if let Op::Math(f) = self {
+            f.result_dtype(t)
         } else {
             t
         }
@@ -169,6 +185,9 @@ pub enum Func {
     Cast(DType),
     /// A reduction (`sum`, `max`, …): one positional argument and an optional `axis=`.
     Reduce(ReduceOp),
+    /// `round(x)` / `round(x, decimals)`: `rint` on floats (after scaling by
+    /// `10**decimals`), the identity on ints; built from other ops by `check`.
+    Round,
 }
 
 /// Functions by name: (name, arity, what it is).
@@ -176,6 +195,7 @@ pub const FUNCTIONS: &[(&str, usize, Func)] = &[
     ("where", 3, Func::Op(Op::Where)),
     ("sqrt", 1, Func::Op(Op::Sqrt)),
     ("abs", 1, Func::Op(Op::Abs)),
+    ("round", 1, Func::Round),
     ("bool", 1, Func::Cast(DType::Bool)),
     ("int32", 1, Func::Cast(DType::Int32)),
     ("int64", 1, Func::Cast(DType::Int64)),
@@ -196,6 +216,15 @@ pub fn lookup_function(name: &str) -> Option<(usize, Func)> {
         .iter()
         .find(|(n, _, _)| *n == name)
         .map(|&(_, a, f)| (a, f))
+        .or_else(|| Math::by_name(name).map(|f| (f.arity(), Func::Op(Op::Math(f)))))
+}
+
+/// Every function name (`FUNCTIONS` and the math table), for suggestions.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    FUNCTIONS
+        .iter()
+        .map(|f| f.0)
+        .chain(crate::math::TABLE.iter().map(|r| r.1))
 }
 
 /// A reduction over all axes or one axis. After `check`, its operand has the node's

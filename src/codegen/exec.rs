@@ -56,7 +56,7 @@ fn encode(p: &Program) -> Vec<u8> {
             }
             NodeKind::Op(op) => {
                 e.push(2);
-                e.push(*op as u8);
+                e.push(op.code());
             }
             NodeKind::Reduce(r) => {
                 e.push(3);

@@ -32,6 +32,8 @@ use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use std::collections::HashMap;
 
+mod math;
+
 /// A block-routine node, its routine, its operand slots and the loop roots that fill them.
 type Stage = (NodeId, RoutineFn, Vec<usize>, Vec<(NodeId, Dest)>);
 
@@ -876,6 +878,7 @@ impl Lowerer<'_, '_> {
                     }
                 }
             }
+            Op::Math(f) => self.math(f, args, m)?,
             _ => return Err(unsupported()),
         })
     }

@@ -122,6 +122,7 @@ pub fn routine(op: Op, t: DType) -> Option<RoutineFn> {
         (Op::Reciprocal, Float32) => recip_f32,
         (Op::Reciprocal, Float64) => recip_f64,
         (Op::Reciprocal, Complex128) => recip_c128,
+        (Op::Math(f), t) => return super::mathcall::routine(f, t),
         _ => return None,
     })
 }

@@ -229,7 +229,7 @@ pub fn check_var_name(name: &str) -> Result<(), Error> {
         )
         .help(format!("rename the variable, e.g. `{name}_`")));
     }
-    if crate::ops::FUNCTIONS.iter().any(|(f, _, _)| *f == name) {
+    if crate::ops::function_names().any(|f| f == name) {
         return Err(Error::new(
             ErrorKind::InvalidName,
             format!("`{name}` is a function name and cannot name a variable"),

@@ -7,7 +7,8 @@ use crate::array::{internal, Array, Scalar, Var, Vars};
 use crate::error::{Error, ErrorKind};
 use crate::ir::{InputDecl, Node, NodeId, NodeKind, Program, Reduction};
 use crate::limits::MAX_INPUTS;
-use crate::ops::{lookup_function, Func, Op, FUNCTIONS};
+use crate::math::{Math, Rule};
+use crate::ops::{function_names, lookup_function, Func, Op};
 use crate::span::Span;
 use crate::syntax::{BinaryOp, Expr, ExprKind, Keyword, UnaryOp};
 use crate::types::literal::{self, LitError};
@@ -547,16 +548,17 @@ impl Checker<'_> {
                 err = err.help(format!(
                     "`{func}` is a variable, not a function; to multiply write `{func} * (…)`"
                 ));
-            } else if let Some(s) = crate::suggest::closest(func, FUNCTIONS.iter().map(|f| f.0)) {
+            } else if let Some(s) = crate::suggest::closest(func, function_names()) {
                 err = err.help(format!("did you mean `{s}`?"));
             } else {
-                let names: Vec<&str> = FUNCTIONS.iter().map(|f| f.0).collect();
+                let names: Vec<&str> = function_names().collect();
                 err = err.help(format!("the functions are: {}", names.join(", ")));
             }
             return Err(err);
         };
         let axis = self.keywords(func, f, kwargs)?;
-        if args.len() != arity {
+        let round_decimals = f == Func::Round && args.len() == 2;
+        if args.len() != arity && !round_decimals {
             let plural = if arity == 1 { "" } else { "s" };
             let were = if args.len() == 1 { "was" } else { "were" };
             return Err(Error::new(
@@ -573,6 +575,8 @@ impl Checker<'_> {
                     format!("pass the axis as a keyword: `{func}(x, axis=…)`")
                 }
                 Func::Reduce(_) => format!("write `{func}(x)` or `{func}(x, axis=0)`"),
+                Func::Round => "write `round(x)` or `round(x, decimals)`".to_string(),
+                _ if arity == 2 => format!("write `{func}(x, y)`"),
                 _ => format!("write `{func}(x)`"),
             }));
         }
@@ -608,21 +612,7 @@ impl Checker<'_> {
             Func::Op(Op::Where) => {
                 let c = self.strong(vals[0], None)?;
                 let c = self.strong(Val::Strong(c), Some(DType::Bool))?;
-                let t = match (vals[1], vals[2]) {
-                    (Val::Strong(x), Val::Strong(y)) => {
-                        DType::promote(self.dtype(x), self.dtype(y))
-                    }
-                    (Val::Strong(x), Val::Weak(l, _)) | (Val::Weak(l, _), Val::Strong(x)) => {
-                        l.promote_with(self.dtype(x))
-                    }
-                    (Val::Weak(l, _), Val::Weak(m, _)) => {
-                        if l.kind() >= m.kind() {
-                            l.default_dtype()
-                        } else {
-                            m.default_dtype()
-                        }
-                    }
-                };
+                let t = self.promote_vals(vals[1], vals[2]);
                 let x = self.strong(vals[1], Some(t))?;
                 let y = self.strong(vals[2], Some(t))?;
                 Ok(Val::Strong(self.op(Op::Where, vec![c, x, y], t, span)?))
@@ -653,11 +643,149 @@ impl Checker<'_> {
                     span,
                 )))
             }
+            Func::Op(Op::Math(m)) => self.math(m, &vals, span),
+            Func::Round => self.round(&vals, span),
             Func::Op(other) => Err(internal(format!(
                 "function table names op `{}` without a rule",
                 other.name()
             ))),
         }
+    }
+}
+
+/// NumPy's `power_of_ten` for `around`: exact up to 1e22, then repeated multiplication.
+fn power_of_ten(n: u32) -> f64 {
+    let mut r = 10f64.powi(n.min(8) as i32);
+    for _ in 8..n {
+        r *= 10.0;
+    }
+    r
+}
+
+impl Checker<'_> {
+    /// The dtype two operands of a function promote to (weak literals as in NEP 50).
+    fn promote_vals(&self, a: Val, b: Val) -> DType {
+        match (a, b) {
+            (Val::Strong(x), Val::Strong(y)) => DType::promote(self.dtype(x), self.dtype(y)),
+            (Val::Strong(x), Val::Weak(l, _)) | (Val::Weak(l, _), Val::Strong(x)) => {
+                l.promote_with(self.dtype(x))
+            }
+            (Val::Weak(l, _), Val::Weak(m, _)) => {
+                if l.kind() >= m.kind() {
+                    l.default_dtype()
+                } else {
+                    m.default_dtype()
+                }
+            }
+        }
+    }
+
+    fn refuse_function(&self, name: &str, t: DType, span: Span) -> Error {
+        let help = match t {
+            DType::Complex128 => {
+                format!("`{name}` is not available for complex128 yet; apply it to `real(…)`-like float parts")
+            }
+            DType::Bool => format!("cast the operand first, e.g. `{name}(int32(…))`"),
+            _ => format!("cast the operand first, e.g. `{name}(float64(…))`"),
+        };
+        Error::new(
+            ErrorKind::UnsupportedOperand,
+            format!("`{name}` is not supported for {t} operands"),
+        )
+        .at(span, format!("`{name}` of {t}"))
+        .help(help)
+    }
+
+    /// A call of a math function, typed by its `Rule` (NumPy's ufunc loops).
+    fn math(&mut self, f: Math, vals: &[Val], span: Span) -> Result<Val, Error> {
+        let name = f.name();
+        let t = match f.rule() {
+            Rule::Float | Rule::Exact | Rule::Sign | Rule::Predicate => {
+                let x = self.strong(vals[0], None)?;
+                self.dtype(x)
+            }
+            _ => self.promote_vals(vals[0], vals[1]),
+        };
+        let t = match f.rule() {
+            _ if t == DType::Complex128 => return Err(self.refuse_function(name, t, span)),
+            Rule::Exact if t.is_int() || t == DType::Bool => {
+                // NumPy ≥ 2.1: `ceil`, `floor`, `trunc` of an integer is itself.
+                return Ok(Val::Strong(self.strong(vals[0], None)?));
+            }
+            Rule::Sign | Rule::Numeric2 if t == DType::Bool => {
+                return Err(self.refuse_function(name, t, span))
+            }
+            Rule::Sign | Rule::Numeric2 | Rule::Any2 => t,
+            _ => t.to_inexact(),
+        };
+        let args = vals[..f.arity()]
+            .iter()
+            .map(|&v| self.strong(v, Some(t)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Val::Strong(self.op(
+            Op::Math(f),
+            args,
+            f.result_dtype(t),
+            span,
+        )?))
+    }
+
+    /// `round(x)` and `round(x, decimals)` as NumPy's `around`: ints are unchanged for
+    /// `decimals >= 0`; floats become `rint(x * 10**d) / 10**d` (`rint(x / 10**-d) * 10**-d`
+    /// for negative `d`), with `10**d` in the operand's dtype.
+    fn round(&mut self, vals: &[Val], span: Span) -> Result<Val, Error> {
+        let d = match vals.get(1) {
+            None => 0,
+            Some(Val::Weak(Literal::Int(d), _)) if (-400..=400).contains(d) => *d as i32,
+            Some(&v) => {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedOperand,
+                    "`decimals` must be an integer literal",
+                )
+                .at(self.span_of(v), format!("this is {}", self.describe(v)))
+                .help("write e.g. `round(x, 2)`"))
+            }
+        };
+        let x = self.strong(vals[0], None)?;
+        let t0 = self.dtype(x);
+        if t0 == DType::Complex128 {
+            return Err(self.refuse_function("round", t0, span));
+        }
+        if t0.is_int() && d >= 0 {
+            return Ok(Val::Strong(x));
+        }
+        // Ints with negative decimals round in float64 and come back (NumPy keeps the dtype).
+        let t = if t0.is_int() {
+            DType::Float64
+        } else {
+            t0.to_inexact()
+        };
+        let x = self.strong(Val::Strong(x), Some(t))?;
+        let scaled = if d == 0 {
+            x
+        } else {
+            let f = self.strong(
+                Val::Weak(Literal::Float(power_of_ten(d.unsigned_abs())), span),
+                Some(t),
+            )?;
+            let op = if d > 0 { Op::Mul } else { Op::Div };
+            self.op(op, vec![x, f], t, span)?
+        };
+        let r = self.op(Op::Math(Math::Rint), vec![scaled], t, span)?;
+        let r = if d == 0 {
+            r
+        } else {
+            let f = self.strong(
+                Val::Weak(Literal::Float(power_of_ten(d.unsigned_abs())), span),
+                Some(t),
+            )?;
+            let op = if d > 0 { Op::Div } else { Op::Mul };
+            self.op(op, vec![r, f], t, span)?
+        };
+        if t0.is_int() {
+            return Ok(Val::Strong(self.op(Op::Cast, vec![r], t0, span)?));
+        }
+        Ok(Val::Strong(r))
     }
 }
 

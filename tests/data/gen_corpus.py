@@ -280,7 +280,15 @@ FUNCS = {
     "float32": cast(np.float32),
     "float64": cast(np.float64),
     "complex128": cast(np.complex128),
+    "round": lambda x, decimals=0: np.round(x, decimals),
 }
+# The math functions (numjit's src/math.rs table), NumPy ufuncs of the same name.
+for _name in """sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh exp
+        expm1 exp2 log log10 log2 log1p cbrt ceil floor trunc rint sign isnan isinf
+        isfinite signbit""".split():
+    FUNCS[_name] = fixed(getattr(np, _name), 1)
+for _name in "arctan2 hypot copysign nextafter fmod maximum minimum".split():
+    FUNCS[_name] = fixed(getattr(np, _name), 2)
 
 
 def reduction(f):

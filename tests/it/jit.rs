@@ -585,7 +585,7 @@ fn every_op_and_dtype_compiles_and_matches() {
                     nodes,
                     inputs: inputs.clone(),
                 };
-                let mut r = Rng(op as u64 * 31 + t as u64);
+                let mut r = Rng(op.code() as u64 * 31 + t as u64);
                 let data: Vec<Array> = inputs
                     .iter()
                     .map(|d| {

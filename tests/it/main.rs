@@ -5,6 +5,7 @@ mod bench;
 mod cli;
 mod corpus;
 mod jit;
+mod math;
 mod mmap;
 mod reduce;
 mod repl;

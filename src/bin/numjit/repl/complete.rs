@@ -1,5 +1,5 @@
 //! Line-editor support for the REPL (rustyline's `Helper`): tab completion of variable
-//! names, numjit's functions (read from `numjit::ops::FUNCTIONS`), constructors and
+//! names, numjit's functions (read from `numjit::ops::function_names()`), constructors and
 //! `:commands`, file names inside quotes, and "continue on the next line while a
 //! parenthesis is open". No highlighting or hints.
 
@@ -55,7 +55,7 @@ pub fn candidates(line: &str, pos: usize, names: &[String]) -> (usize, Vec<(Stri
     for n in names {
         add(n.clone(), n.clone());
     }
-    for (f, _, _) in numjit::ops::FUNCTIONS {
+    for f in numjit::ops::function_names() {
         add(format!("{f}("), format!("{f}("));
     }
     for (c, _) in CONSTRUCTORS {
@@ -144,7 +144,7 @@ mod tests {
         assert_eq!(shown("a:v", &["v"]).1, vec!["v".to_string()]);
         assert!(shown("x = 1", &[]).1.is_empty());
         // every function of the table is offered, so new ones complete too
-        for (f, _, _) in numjit::ops::FUNCTIONS {
+        for f in numjit::ops::function_names() {
             let (_, c) = shown(&f[..1], &[]);
             assert!(c.contains(&format!("{f}(")), "{f}");
         }

@@ -536,7 +536,7 @@ pub fn help_text() -> String {
         "Type a numjit expression to evaluate it, or assign it: `y = 2*x + 1`.\n\
          Expressions use NumPy's operators and these functions: ",
     );
-    let funcs: Vec<&str> = numjit::ops::FUNCTIONS.iter().map(|(n, _, _)| *n).collect();
+    let funcs: Vec<&str> = numjit::ops::function_names().collect();
     s.push_str(&funcs.join(", "));
     s.push_str(".\n\nMake data (assign it: `x = linspace(0, 1, 1_000_000)`):\n");
     for (_, sig) in ctor::CONSTRUCTORS {

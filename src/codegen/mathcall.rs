@@ -1,0 +1,127 @@
+//! Block routines for the math functions: one `extern "C"` entry per (function, dtype)
+//! that turns the kernel's scratch slots into slices and hands them to `crate::vmath`
+//! (vector kernels, or a libm loop). The exact functions (`ceil`, `maximum`, …) return
+//! `None` here: `lower` emits them inline.
+
+use super::routines::RoutineFn;
+use crate::math::{Math, TABLE};
+use crate::types::DType;
+use crate::vmath;
+
+macro_rules! entries {
+    ($name:ident, $t:ty, $arity:literal, $call:path) => {
+        /// # Safety
+        /// `a` (and `b` for binary functions) hold `n` valid elements; `out` has room
+        /// for `n` (see [`RoutineFn`]).
+        unsafe extern "C" fn $name<const K: usize>(
+            n: usize,
+            a: *const u8,
+            b: *const u8,
+            out: *mut u8,
+        ) -> u32 {
+            // SAFETY: the kernel passes scratch slots of `n` elements each, 16-byte
+            // aligned and written (a, b) before the call; `out` is a distinct slot.
+            let (a, b, out) = unsafe {
+                (
+                    std::slice::from_raw_parts(a as *const $t, n),
+                    std::slice::from_raw_parts(b as *const $t, n),
+                    std::slice::from_raw_parts_mut(out as *mut $t, n),
+                )
+            };
+            let f = TABLE[K].0;
+            if $arity == 1 {
+                let _ = b;
+                $call(f, a, a, out);
+            } else {
+                $call(f, a, b, out);
+            }
+            0
+        }
+    };
+}
+
+/// Does this CPU have AVX2 and FMA (decided once per process)?
+fn avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *HAS.get_or_init(|| {
+            std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+        })
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+fn call_f64(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+        return unsafe { vmath::apply_f64_avx2(f, a, b, out) };
+    }
+    vmath::apply_f64(f, a, b, out)
+}
+
+fn call_f32(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+        return unsafe { vmath::apply_f32_avx2(f, a, b, out) };
+    }
+    vmath::apply_f32(f, a, b, out)
+}
+
+entries!(f64_1, f64, 1, call_f64);
+entries!(f64_2, f64, 2, call_f64);
+entries!(f32_1, f32, 1, call_f32);
+entries!(f32_2, f32, 2, call_f32);
+entries!(i64_2, i64, 2, vmath::apply_int::<i64>);
+entries!(i32_2, i32, 2, vmath::apply_int::<i32>);
+
+macro_rules! pick {
+    ($name:ident, $k:expr, [$($i:literal)*]) => {
+        match $k {
+            $($i => Some($name::<$i> as RoutineFn),)*
+            _ => None,
+        }
+    };
+}
+
+macro_rules! by_index {
+    ($name:ident, $k:expr) => {
+        pick!($name, $k, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24
+            25 26 27 28 29 30 31 32 33 34 35])
+    };
+}
+
+/// The block routine of `f` on compute dtype `t`, or `None` when `lower` emits it inline.
+pub fn routine(f: Math, t: DType) -> Option<RoutineFn> {
+    use Math::*;
+    let inline = matches!(
+        f,
+        Ceil | Floor
+            | Trunc
+            | Rint
+            | Sign
+            | Isnan
+            | Isinf
+            | Isfinite
+            | Signbit
+            | Copysign
+            | Maximum
+            | Minimum
+    );
+    if inline || !f.supports(t) {
+        return None;
+    }
+    let k = f as usize;
+    match (t, f.arity()) {
+        (DType::Float64, 1) => by_index!(f64_1, k),
+        (DType::Float64, _) => by_index!(f64_2, k),
+        (DType::Float32, 1) => by_index!(f32_1, k),
+        (DType::Float32, _) => by_index!(f32_2, k),
+        (DType::Int64, 2) => by_index!(i64_2, k),
+        (DType::Int32, 2) => by_index!(i32_2, k),
+        _ => None,
+    }
+}

@@ -1,0 +1,168 @@
+//! Vector math over slices: the block-routine bodies of the math functions. Safe code.
+//! Vectorised functions (`sin cos exp exp2 log`, float64 and float32) run a branch-free
+//! kernel (`kernels`) over fixed chunks of `CHUNK` elements, which the compiler turns
+//! into SIMD; the last partial chunk is padded, so every element goes through exactly
+//! the same arithmetic whatever its position, the block length or the thread count.
+//! Elements outside a kernel's range (huge trig arguments) take libm afterwards, by value.
+//! float32 functions evaluate the float64 kernel and round once (≤ 0.5 ULP + 2^-29).
+//! Every other function loops over its scalar rule (`crate::math`, i.e. libm).
+//!
+//! `apply_*_avx2` are the same code compiled with AVX2 and FMA enabled; the caller
+//! (`codegen::mathcall`) picks them when the CPU has both. The kernels use `mul_add`,
+//! which is always fused, so both builds give bitwise identical results (the portable
+//! one is slower: its `mul_add` is a libm call). Knows nothing of CLIF or the kernel ABI.
+
+mod kernels;
+
+pub use kernels::TRIG_LIMIT;
+
+use crate::math::Math;
+
+/// Elements per chunk (two 256-bit vectors of float64).
+const CHUNK: usize = 8;
+
+/// Applies `k` to every element of `x`; then `slow` (libm) where `fast_ok` is false.
+#[inline(always)]
+fn run<T: Copy + Default>(
+    x: &[T],
+    out: &mut [T],
+    k: impl Fn(T) -> T + Copy,
+    fast_ok: impl Fn(T) -> bool + Copy,
+    slow: impl Fn(T) -> T + Copy,
+    pad: T,
+) {
+    let n = x.len().min(out.len());
+    let (x, out) = (&x[..n], &mut out[..n]);
+    let mut xs = x.chunks_exact(CHUNK);
+    let mut os = out.chunks_exact_mut(CHUNK);
+    for (xc, oc) in (&mut xs).zip(&mut os) {
+        let mut all = true;
+        for i in 0..CHUNK {
+            oc[i] = k(xc[i]);
+            all &= fast_ok(xc[i]);
+        }
+        if !all {
+            for i in 0..CHUNK {
+                if !fast_ok(xc[i]) {
+                    oc[i] = slow(xc[i]);
+                }
+            }
+        }
+    }
+    let rx = xs.remainder();
+    let ro = os.into_remainder();
+    if !rx.is_empty() {
+        // The tail goes through the same kernel, padded to a whole chunk.
+        let mut buf = [pad; CHUNK];
+        buf[..rx.len()].copy_from_slice(rx);
+        let mut res = [T::default(); CHUNK];
+        for i in 0..CHUNK {
+            res[i] = k(buf[i]);
+        }
+        for i in 0..rx.len() {
+            ro[i] = if fast_ok(rx[i]) { res[i] } else { slow(rx[i]) };
+        }
+    }
+}
+
+#[inline(always)]
+fn trig_ok(x: f64) -> bool {
+    x.abs() <= TRIG_LIMIT
+}
+
+#[inline(always)]
+fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
+    let always = |_: f64| true;
+    match f {
+        Math::Sin => run(
+            a,
+            out,
+            |x| kernels::sincos(x, false),
+            trig_ok,
+            f64::sin,
+            1.0,
+        ),
+        Math::Cos => run(a, out, |x| kernels::sincos(x, true), trig_ok, f64::cos, 1.0),
+        Math::Exp => run(a, out, kernels::exp, always, f64::exp, 1.0),
+        Math::Exp2 => run(a, out, kernels::exp2, always, f64::exp2, 1.0),
+        Math::Log => run(a, out, kernels::log, always, f64::ln, 1.0),
+        _ => {
+            for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                *o = f.float(x, y);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn apply_f32_impl(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
+    let always = |_: f32| true;
+    let trig32 = |x: f32| trig_ok(x as f64);
+    let via = |g: fn(f64) -> f64| move |x: f32| g(x as f64) as f32;
+    match f {
+        Math::Sin => run(
+            a,
+            out,
+            |x| kernels::sincos(x as f64, false) as f32,
+            trig32,
+            via(f64::sin),
+            1.0,
+        ),
+        Math::Cos => run(
+            a,
+            out,
+            |x| kernels::sincos(x as f64, true) as f32,
+            trig32,
+            via(f64::cos),
+            1.0,
+        ),
+        Math::Exp => run(a, out, via(kernels::exp), always, via(f64::exp), 1.0),
+        Math::Exp2 => run(a, out, via(kernels::exp2), always, via(f64::exp2), 1.0),
+        Math::Log => run(a, out, via(kernels::log), always, via(f64::ln), 1.0),
+        _ => {
+            for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                *o = f.float(x, y);
+            }
+        }
+    }
+}
+
+/// `out[i] = f(a[i], b[i])` (unary functions ignore `b`) on float64.
+pub fn apply_f64(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
+    apply_f64_impl(f, a, b, out)
+}
+
+/// [`apply_f64`] compiled for AVX2 + FMA (same results).
+///
+/// # Safety
+/// Call only on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub fn apply_f64_avx2(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
+    apply_f64_impl(f, a, b, out)
+}
+
+/// `out[i] = f(a[i], b[i])` on float32.
+pub fn apply_f32(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
+    apply_f32_impl(f, a, b, out)
+}
+
+/// [`apply_f32`] compiled for AVX2 + FMA (same results).
+///
+/// # Safety
+/// Call only on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub fn apply_f32_avx2(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
+    apply_f32_impl(f, a, b, out)
+}
+
+/// Integer functions that are block routines (`fmod`).
+pub fn apply_int<I>(f: Math, a: &[I], b: &[I], out: &mut [I])
+where
+    I: Copy + Ord + Default + num_traits::PrimInt + num_traits::Signed,
+{
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        *o = f.int(x, y);
+    }
+}

@@ -1,0 +1,426 @@
+//! Integration tests of the math functions: NumPy's typing rules and special values,
+//! the JIT against the naive evaluator (libm) for every function and dtype within the
+//! documented ULP bound (docs/accuracy.md), and bitwise independence of block length and
+//! thread count. The accuracy against MPFR itself is measured by `tools/ulp`.
+
+use ndarray::{Array1, ArrayD, IxDyn};
+use numjit::exec::{Executable, RunOptions};
+use numjit::math::{Math, Rule};
+use numjit::{AnyView, Array, DType, Signature, Vars};
+
+/// Largest distance in ULP the JIT may be from the naive evaluator (std/libm): the
+/// sum of both engines' bounds against the correctly rounded result (≤ 1 ULP for
+/// numjit's kernels; glibc's and Rust std's measured maxima are in docs/accuracy.md).
+fn bound(f: Math) -> u64 {
+    if f.is_approximate() {
+        4
+    } else {
+        0
+    }
+}
+
+/// Distance in ULP between two floats of one type; NaN is equal only to NaN.
+fn ulps64(a: f64, b: f64) -> u64 {
+    if a.is_nan() || b.is_nan() {
+        return if a.is_nan() && b.is_nan() {
+            0
+        } else {
+            u64::MAX
+        };
+    }
+    let ord = |x: f64| {
+        let i = x.to_bits() as i64;
+        if i < 0 {
+            i64::MIN.wrapping_sub(i)
+        } else {
+            i
+        }
+    };
+    ord(a).abs_diff(ord(b))
+}
+
+fn ulps32(a: f32, b: f32) -> u64 {
+    if a.is_nan() || b.is_nan() {
+        return if a.is_nan() && b.is_nan() {
+            0
+        } else {
+            u64::MAX
+        };
+    }
+    let ord = |x: f32| {
+        let i = x.to_bits() as i32;
+        (if i < 0 { i32::MIN.wrapping_sub(i) } else { i }) as i64
+    };
+    ord(a).abs_diff(ord(b))
+}
+
+/// Worst ULP distance between two float arrays of the same dtype.
+fn max_ulps(a: &Array, b: &Array) -> u64 {
+    match (a, b) {
+        (Array::Float64(x), Array::Float64(y)) => x
+            .iter()
+            .zip(y.iter())
+            .map(|(&p, &q)| ulps64(p, q))
+            .max()
+            .unwrap_or(0),
+        (Array::Float32(x), Array::Float32(y)) => x
+            .iter()
+            .zip(y.iter())
+            .map(|(&p, &q)| ulps32(p, q))
+            .max()
+            .unwrap_or(0),
+        _ => {
+            if a.same(b) {
+                0
+            } else {
+                u64::MAX
+            }
+        }
+    }
+}
+
+/// Tiny deterministic generator.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let x = self.0;
+        (x ^ (x >> 29)).wrapping_mul(0xbf58476d1ce4e5b9) ^ (x >> 32)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Special values every function sees.
+const SPECIAL: &[f64] = &[
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.5,
+    -0.5,
+    2.0,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    f64::MIN_POSITIVE,
+    -f64::MIN_POSITIVE,
+    5e-324,
+    -5e-324,
+    1e-300,
+    f64::MAX,
+    -f64::MAX,
+    1e-8,
+    std::f64::consts::PI,
+    std::f64::consts::FRAC_PI_2,
+    -std::f64::consts::FRAC_PI_4,
+    709.78,
+    -745.1,
+    710.0,
+    88.7,
+    -103.9,
+    1e6,
+    1e15,
+    1e22,
+    3.0e38,
+    1.0e-40,
+    2.5,
+    3.5,
+    0.999999,
+    1.000001,
+];
+
+/// Special values plus random values: uniform in [-4, 4], and random sign and
+/// magnitude 2^[-60, 60] (plus some in [-1, 1] and [1, 3]), `n` in all.
+fn values(r: &mut Rng, n: usize) -> Vec<f64> {
+    let mut v: Vec<f64> = SPECIAL.to_vec();
+    while v.len() < n {
+        let u = r.unit();
+        let x = match r.next() % 4 {
+            0 => 8.0 * u - 4.0,
+            1 => 2.0 * u - 1.0,
+            2 => 1.0 + 2.0 * u,
+            _ => {
+                let e = (r.next() % 121) as i32 - 60;
+                (1.0 + u) * 2f64.powi(e)
+            }
+        };
+        v.push(if r.next().is_multiple_of(2) { x } else { -x });
+    }
+    v
+}
+
+fn array(t: DType, v: &[f64]) -> Array {
+    let shape = IxDyn(&[v.len()]);
+    match t {
+        DType::Float32 => Array::Float32(
+            ArrayD::from_shape_vec(shape, v.iter().map(|&x| x as f32).collect()).unwrap(),
+        ),
+        DType::Int32 => Array::Int32(
+            ArrayD::from_shape_vec(shape, v.iter().map(|&x| (x * 1000.0) as i32).collect())
+                .unwrap(),
+        ),
+        DType::Int64 => Array::Int64(
+            ArrayD::from_shape_vec(shape, v.iter().map(|&x| (x * 1e6) as i64).collect()).unwrap(),
+        ),
+        DType::Bool => Array::Bool(
+            ArrayD::from_shape_vec(shape, v.iter().map(|&x| x > 0.5).collect()).unwrap(),
+        ),
+        _ => Array::Float64(ArrayD::from_shape_vec(shape, v.to_vec()).unwrap()),
+    }
+}
+
+const OPTIONS: [RunOptions; 4] = [
+    RunOptions {
+        threads: 1,
+        block_len: 0,
+        serial_below: 0,
+    },
+    RunOptions {
+        threads: 1,
+        block_len: 3,
+        serial_below: 1,
+    },
+    RunOptions {
+        threads: 3,
+        block_len: 64,
+        serial_below: 1,
+    },
+    RunOptions {
+        threads: 2,
+        block_len: 1,
+        serial_below: 1,
+    },
+];
+
+/// Runs `src` over `a` (and `b`) through both engines; checks the bound, and that every
+/// block length and thread count gives bitwise the same JIT result.
+fn check(src: &str, f: Math, inputs: &[(&str, &Array)]) {
+    let sig = inputs
+        .iter()
+        .fold(Signature::new(), |s, (n, a)| s.with(n, a.dtype()));
+    let compiled = numjit::compile(src, &sig).unwrap_or_else(|e| panic!("{}", e.render(src)));
+    let p = compiled.program().clone();
+    let views: Vec<AnyView> = p
+        .inputs
+        .iter()
+        .map(|d| {
+            inputs
+                .iter()
+                .find(|(n, _)| *n == d.name)
+                .expect("input")
+                .1
+                .view()
+        })
+        .collect();
+    let want = numjit::interp::eval(&p, &views).unwrap();
+    let exe = Executable::new(p.clone());
+    let first = exe.eval(&views, &OPTIONS[0]).unwrap();
+    let d = max_ulps(&want, &first);
+    assert!(
+        d <= bound(f),
+        "{src} ({:?}): JIT is {d} ULP from the naive evaluator (bound {})",
+        inputs.iter().map(|i| i.1.dtype()).collect::<Vec<_>>(),
+        bound(f)
+    );
+    for o in &OPTIONS[1..] {
+        let again = exe.eval(&views, o).unwrap();
+        assert!(again.same(&first), "{src}: result depends on {o:?}");
+    }
+}
+
+#[test]
+fn every_function_and_dtype_matches_the_naive_evaluator() {
+    let mut r = Rng(7);
+    let xs = values(&mut r, 3000);
+    let mut ys = values(&mut r, 3000);
+    ys.reverse();
+    for f in Math::all() {
+        for t in [DType::Float64, DType::Float32, DType::Int32, DType::Bool] {
+            let a = array(t, &xs);
+            let b = array(t, &ys);
+            let src = if f.arity() == 1 {
+                format!("{}(a)", f.name())
+            } else {
+                format!("{}(a, b)", f.name())
+            };
+            let sig = Signature::new().with("a", t).with("b", t);
+            if numjit::compile(&src, &sig).is_err() {
+                // Refused dtypes (e.g. `sign(bool)`) are tested in `numpy_types`.
+                assert!(matches!(f.rule(), Rule::Sign | Rule::Numeric2) && t == DType::Bool);
+                continue;
+            }
+            check(&src, f, &[("a", &a), ("b", &b)]);
+            // Fused with arithmetic (exact scalings, so no cancellation magnifies an ULP),
+            // and with a broadcast scalar operand.
+            if f.arity() == 2 {
+                check(&format!("{}(a * 0.5, 1.5) * 2", f.name()), f, &[("a", &a)]);
+            } else if f.rule() != Rule::Predicate {
+                check(&format!("{}(a * 0.5) * 2", f.name()), f, &[("a", &a)]);
+            }
+        }
+    }
+}
+
+/// Evaluates `src` with float64 `x` and float32 `y`, int32 `i`, bool `b`.
+fn eval(src: &str) -> Array {
+    let x = Array1::from(vec![-1.5f64, -0.0, 0.5, 2.5, f64::NAN]);
+    let y = Array1::from(vec![-1.5f32, -0.0, 0.5, 2.5, f32::NAN]);
+    let i = Array1::from(vec![-7i32, 0, 5, 15, 25]);
+    let b = Array1::from(vec![true, false, true, false, true]);
+    let mut vars = Vars::new();
+    vars.insert("x", &x)
+        .insert("y", &y)
+        .insert("i", &i)
+        .insert("b", &b);
+    numjit::evaluate(src, &vars).unwrap_or_else(|e| panic!("{}", e.render(src)))
+}
+
+fn f64s(a: &Array) -> Vec<f64> {
+    a.as_f64().unwrap().iter().copied().collect()
+}
+
+#[test]
+fn numpy_types() {
+    for (src, t) in [
+        ("sin(x)", DType::Float64),
+        ("sin(y)", DType::Float32),
+        ("sin(i)", DType::Float64),
+        ("sin(b)", DType::Float32),
+        ("ceil(i)", DType::Int32),
+        ("floor(b)", DType::Bool),
+        ("rint(i)", DType::Float64),
+        ("round(i)", DType::Int32),
+        ("round(i, -1)", DType::Int32),
+        ("round(y, 1)", DType::Float32),
+        ("sign(i)", DType::Int32),
+        ("isnan(i)", DType::Bool),
+        ("signbit(y)", DType::Bool),
+        ("fmod(i, i)", DType::Int32),
+        ("maximum(b, b)", DType::Bool),
+        ("maximum(y, 2.0)", DType::Float32),
+        ("maximum(y, i)", DType::Float64),
+        ("arctan2(i, i)", DType::Float64),
+        ("hypot(y, 2)", DType::Float32),
+        ("copysign(y, x)", DType::Float64),
+        ("sin(2.0)", DType::Float64),
+    ] {
+        assert_eq!(eval(src).dtype(), t, "{src}");
+    }
+    let sig = Signature::new()
+        .with("b", DType::Bool)
+        .with("z", DType::Complex128);
+    for src in [
+        "sign(b)",
+        "fmod(b, b)",
+        "sin(z)",
+        "round(z)",
+        "maximum(z, z)",
+    ] {
+        let e = numjit::compile(src, &sig).expect_err(src);
+        assert_eq!(e.code(), "E0301", "{src}");
+    }
+}
+
+#[test]
+fn numpy_values() {
+    let nan = f64::NAN;
+    let same = |a: Vec<f64>, b: &[f64]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(p, q)| (p.is_nan() && q.is_nan()) || p.to_bits() == q.to_bits())
+    };
+    // Values printed by NumPy 2.4 for x = [-1.5, -0.0, 0.5, 2.5, nan].
+    for (src, want) in [
+        ("sign(x)", vec![-1.0, 0.0, 1.0, 1.0, nan]),
+        ("round(x)", vec![-2.0, -0.0, 0.0, 2.0, nan]),
+        ("rint(x + 1)", vec![-0.0, 1.0, 2.0, 4.0, nan]),
+        ("maximum(x, 0.0)", vec![0.0, 0.0, 0.5, 2.5, nan]),
+        ("minimum(0.0, x)", vec![-1.5, -0.0, 0.0, 0.0, nan]),
+        ("fmod(x, -1.0)", vec![-0.5, -0.0, 0.5, 0.5, nan]),
+        ("copysign(1.0, x)", vec![-1.0, -1.0, 1.0, 1.0, 1.0]),
+        ("ceil(x)", vec![-1.0, -0.0, 1.0, 3.0, nan]),
+        ("trunc(x)", vec![-1.0, -0.0, 0.0, 2.0, nan]),
+        ("round(x * 3.14159, 2)", vec![-4.71, -0.0, 1.57, 7.85, nan]),
+        (
+            "arctan2(-0.0, -1.0 + x * 0)",
+            vec![
+                -std::f64::consts::PI,
+                -std::f64::consts::PI,
+                -std::f64::consts::PI,
+                -std::f64::consts::PI,
+                nan,
+            ],
+        ),
+        (
+            "exp(-x * x) * 0 + exp(x * 0)",
+            vec![1.0, 1.0, 1.0, 1.0, nan],
+        ),
+        (
+            "log(x)",
+            vec![
+                nan,
+                f64::NEG_INFINITY,
+                -std::f64::consts::LN_2,
+                2.5f64.ln(),
+                nan,
+            ],
+        ),
+        (
+            "nextafter(x, 0)",
+            vec![
+                -1.4999999999999998,
+                0.0,
+                0.49999999999999994,
+                2.4999999999999996,
+                nan,
+            ],
+        ),
+    ] {
+        let got = f64s(&eval(src));
+        assert!(same(got.clone(), &want), "{src}: {got:?} vs {want:?}");
+    }
+    let b: Vec<bool> = eval("isinf(x * 1e308 * 10) | isnan(x)")
+        .into_bool()
+        .unwrap()
+        .iter()
+        .copied()
+        .collect();
+    assert_eq!(b, [true, false, true, true, true]);
+    let i: Vec<i32> = eval("round(i, -1)")
+        .into_i32()
+        .unwrap()
+        .iter()
+        .copied()
+        .collect();
+    assert_eq!(i, [-10, 0, 0, 20, 20]);
+    let i: Vec<i32> = eval("sign(i) + fmod(i, 4)")
+        .into_i32()
+        .unwrap()
+        .iter()
+        .copied()
+        .collect();
+    assert_eq!(i, [-4, 0, 2, 4, 2]);
+}
+
+#[test]
+fn function_errors() {
+    let sig = Signature::new().with("x", DType::Float64);
+    let e = numjit::compile("arctan(x, x)", &sig).unwrap_err();
+    assert_eq!(e.code(), "E0203");
+    let e = numjit::compile("arctan2(x)", &sig).unwrap_err();
+    assert!(e.render("arctan2(x)").contains("arctan2(x, y)"));
+    let e = numjit::compile("hypt(x, x)", &sig).unwrap_err();
+    assert_eq!(e.code(), "E0202");
+    assert!(e.render("hypt(x, x)").contains("did you mean `hypot`?"));
+    let e = numjit::compile("round(x, x)", &sig).unwrap_err();
+    assert_eq!(e.code(), "E0301");
+    let e = numjit::compile("round(x, 1, 2)", &sig).unwrap_err();
+    assert_eq!(e.code(), "E0203");
+}
