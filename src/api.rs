@@ -7,8 +7,15 @@ use crate::exec::{Executable, RunOptions};
 use crate::ir::Program;
 use crate::syntax::{Expr, ExprKind};
 use crate::types::check::SigType;
-use crate::types::Signature;
-use std::sync::Arc;
+use crate::types::{Literal, Signature};
+use rustc_hash::FxHasher;
+use smallvec::SmallVec;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, OnceLock, RwLock};
+
+/// The bound inputs of one call; on the stack for up to four inputs.
+type Bound<'v> = SmallVec<[AnyView<'v>; 4]>;
 
 /// A parsed and checked expression, reusable across calls with inputs of the same dtypes.
 ///
@@ -72,10 +79,10 @@ impl Compiled {
     }
 
     /// Looks up every input in `vars`, checking it has the dtype this was compiled for.
-    fn bind<'v>(&self, vars: &'v Vars) -> Result<Vec<AnyView<'v>>, Error> {
+    fn bind<'v>(&self, vars: &'v Vars) -> Result<Bound<'v>, Error> {
         for (name, t) in &self.literals {
             match vars.get(name) {
-                Some(Var::Literal(l)) if l == t => {}
+                Some(Var::Literal(l)) if same_literal(*l, *t) => {}
                 Some(Var::Literal(l)) => {
                     return Err(Error::new(
                         ErrorKind::BadArgument,
@@ -96,34 +103,38 @@ impl Compiled {
                 }
             }
         }
-        self.program
-            .inputs
-            .iter()
-            .map(|decl| match vars.get(&decl.name).and_then(|v| v.view()) {
-                Some(v) if v.dtype() == decl.dtype => Ok(v),
-                Some(v) => Err(Error::new(
-                    ErrorKind::BadArgument,
-                    format!(
-                        "`{}` is {} but the expression was compiled for {}",
-                        decl.name,
-                        v.dtype(),
-                        decl.dtype
-                    ),
-                )
-                .at(decl.span, format!("compiled as {}", decl.dtype))
-                .help(format!(
-                    "pass a {} array, or compile again for {}",
-                    decl.dtype,
-                    v.dtype()
-                ))),
-                None => Err(Error::new(
-                    ErrorKind::UnknownName,
-                    format!("no input named `{}`", decl.name),
-                )
-                .at(decl.span, "not given")
-                .help(format!("insert `{}` into the variables", decl.name))),
-            })
-            .collect()
+        let mut bound = Bound::new();
+        for decl in &self.program.inputs {
+            bound.push(match vars.get(&decl.name).and_then(|v| v.view()) {
+                Some(v) if v.dtype() == decl.dtype => v,
+                Some(v) => {
+                    return Err(Error::new(
+                        ErrorKind::BadArgument,
+                        format!(
+                            "`{}` is {} but the expression was compiled for {}",
+                            decl.name,
+                            v.dtype(),
+                            decl.dtype
+                        ),
+                    )
+                    .at(decl.span, format!("compiled as {}", decl.dtype))
+                    .help(format!(
+                        "pass a {} array, or compile again for {}",
+                        decl.dtype,
+                        v.dtype()
+                    )))
+                }
+                None => {
+                    return Err(Error::new(
+                        ErrorKind::UnknownName,
+                        format!("no input named `{}`", decl.name),
+                    )
+                    .at(decl.span, "not given")
+                    .help(format!("insert `{}` into the variables", decl.name)))
+                }
+            });
+        }
+        Ok(bound)
     }
 
     /// Evaluates over `vars` with the fused JIT kernel, returning a fresh C-contiguous array.
@@ -205,7 +216,7 @@ fn used_literals(ast: &Expr, sig: &Signature) -> Vec<(String, crate::Literal)> {
 /// assert_eq!(y.shape(), &[2, 3]);
 /// ```
 pub fn evaluate(expr: &str, vars: &Vars) -> Result<Array, Error> {
-    compile(expr, &Signature::of(vars))?.run(vars)
+    cached(expr, vars)?.compiled.run(vars)
 }
 
 /// Evaluates `expr` over `vars` into `out`, casting under NumPy's `same_kind` rule.
@@ -220,5 +231,112 @@ pub fn evaluate(expr: &str, vars: &Vars) -> Result<Array, Error> {
 /// assert_eq!(out.to_vec(), vec![3.0f32, 5.0, 7.0]);
 /// ```
 pub fn evaluate_into<'o>(expr: &str, vars: &Vars, out: impl IntoOut<'o>) -> Result<(), Error> {
-    compile(expr, &Signature::of(vars))?.run_into(vars, out)
+    cached(expr, vars)?.compiled.run_into(vars, out)
+}
+
+/// Most entries the source-text cache behind [`evaluate`] and [`evaluate_into`] keeps;
+/// past it, the cache is cleared (running calls hold their entry, so nothing breaks).
+pub const SOURCE_CACHE_CAPACITY: usize = 256;
+
+/// One compiled expression in the source-text cache, with the key it was built from.
+struct Cached {
+    src: Box<str>,
+    /// Every variable's name and type, in `Vars` order (what `Signature::of` saw).
+    sig: Box<[(Box<str>, SigType)]>,
+    compiled: Compiled,
+}
+
+type SourceCache = RwLock<HashMap<u64, Arc<Cached>, BuildHasherDefault<FxHasher>>>;
+
+fn source_cache() -> &'static SourceCache {
+    static CACHE: OnceLock<SourceCache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+fn sig_type(v: &Var) -> SigType {
+    match v {
+        Var::View(v) => SigType::Strong(v.dtype()),
+        Var::Owned(a) => SigType::Strong(a.dtype()),
+        Var::Literal(l) => SigType::Weak(*l),
+    }
+}
+
+/// Literal equality by bits (a NaN literal equals itself; 0.0 and -0.0 differ).
+fn same_literal(a: Literal, b: Literal) -> bool {
+    match (a, b) {
+        (Literal::Float(x), Literal::Float(y)) => x.to_bits() == y.to_bits(),
+        (Literal::Complex(x), Literal::Complex(y)) => {
+            x.re.to_bits() == y.re.to_bits() && x.im.to_bits() == y.im.to_bits()
+        }
+        (a, b) => a == b,
+    }
+}
+
+fn same_type(a: SigType, b: SigType) -> bool {
+    match (a, b) {
+        (SigType::Strong(x), SigType::Strong(y)) => x == y,
+        (SigType::Weak(x), SigType::Weak(y)) => same_literal(x, y),
+        _ => false,
+    }
+}
+
+/// Hash of the cache key: the text and every variable's name and type.
+fn key_hash(src: &str, vars: &Vars) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(src.as_bytes());
+    h.write_u8(0xff);
+    for (name, v) in vars.iter() {
+        h.write(name.as_bytes());
+        h.write_u8(0xff);
+        match sig_type(v) {
+            SigType::Strong(d) => h.write_u8(d as u8),
+            SigType::Weak(l) => match l {
+                Literal::Bool(b) => h.write_u8(0x10 | b as u8),
+                Literal::Int(i) => h.write_i128(i),
+                Literal::Float(f) => h.write_u64(f.to_bits()),
+                Literal::Complex(c) => {
+                    h.write_u64(c.re.to_bits());
+                    h.write_u64(c.im.to_bits());
+                }
+            },
+        }
+    }
+    h.finish()
+}
+
+impl Cached {
+    fn matches(&self, src: &str, vars: &Vars) -> bool {
+        *self.src == *src
+            && self.sig.len() == vars.len()
+            && self
+                .sig
+                .iter()
+                .zip(vars.iter())
+                .all(|((n, t), (name, v))| **n == *name && same_type(*t, sig_type(v)))
+    }
+}
+
+/// The compiled handle for `src` over inputs typed like `vars`: from the cache when
+/// the text and every variable's name and type match, else compiled and cached.
+/// A hit takes a shared lock, hashes the text and compares it: no allocation.
+fn cached(src: &str, vars: &Vars) -> Result<Arc<Cached>, Error> {
+    let key = key_hash(src, vars);
+    {
+        let cache = source_cache().read().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = cache.get(&key).filter(|e| e.matches(src, vars)) {
+            return Ok(e.clone());
+        }
+    }
+    let entry = Arc::new(Cached {
+        src: src.into(),
+        sig: vars.iter().map(|(n, v)| (n.into(), sig_type(v))).collect(),
+        compiled: compile(src, &Signature::of(vars))?,
+    });
+    let mut cache = source_cache().write().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= SOURCE_CACHE_CAPACITY {
+        cache.clear();
+    }
+    // A colliding key replaces the older entry; lookups compare the full key.
+    cache.insert(key, entry.clone());
+    Ok(entry)
 }

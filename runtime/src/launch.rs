@@ -7,6 +7,7 @@
 use crate::plan::Plan;
 use crate::{threads, KernelFn, MAX_INPUTS};
 use rayon::prelude::*;
+use smallvec::SmallVec;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -16,6 +17,9 @@ pub const DEFAULT_BLOCK_LEN: usize = 8192;
 /// Below this many elements an evaluation stays on the calling thread (see benches:
 /// waking the pool costs a few µs, which a 2-thread split only repays above this).
 pub const DEFAULT_SERIAL_BELOW: usize = 256 * 1024;
+
+/// Operands (inputs + out) whose per-block pointer tables live on the stack.
+const OPERANDS_INLINE: usize = 8;
 
 /// Knobs for one launch; zeros mean "the default".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -69,11 +73,12 @@ impl Job<'_> {
         let nd = plan.dims.len();
         let inner = plan.dims[nd - 1];
         let nin = self.ins.len();
-        let mut ptrs = [std::ptr::null::<u8>(); MAX_INPUTS];
-        let mut strides = [0isize; MAX_INPUTS];
-        for (k, s) in strides.iter_mut().enumerate().take(nin) {
-            *s = plan.inner_stride(k + 1);
-        }
+        // Per-call operand tables, on the stack for up to `OPERANDS_INLINE` operands.
+        let mut ptrs: SmallVec<[*const u8; OPERANDS_INLINE]> =
+            SmallVec::from_elem(std::ptr::null(), nin);
+        let strides: SmallVec<[isize; OPERANDS_INLINE]> =
+            (1..=nin).map(|k| plan.inner_stride(k)).collect();
+        let mut off: SmallVec<[isize; OPERANDS_INLINE]> = SmallVec::from_elem(0, nin + 1);
         let out_stride = plan.inner_stride(0);
         let first = u * self.per_unit;
         let last = (first + self.per_unit).min(self.rows * self.segs_per_row);
@@ -87,24 +92,21 @@ impl Job<'_> {
             for rs in first..last {
                 let (row, seg) = (rs / self.segs_per_row, rs % self.segs_per_row);
                 // Byte offset of (row, segment start) for every operand.
-                let mut off = [0isize; MAX_INPUTS + 1];
-                for (k, o) in off.iter_mut().enumerate().take(nin + 1) {
-                    *o = plan.offsets[k];
-                }
+                off.copy_from_slice(&plan.offsets);
                 let mut r = row;
                 for d in (0..nd - 1).rev() {
                     let i = (r % plan.dims[d]) as isize;
                     r /= plan.dims[d];
-                    for (k, o) in off.iter_mut().enumerate().take(nin + 1) {
-                        *o += i * plan.strides[k][d];
+                    for (k, o) in off.iter_mut().enumerate() {
+                        *o += i * plan.stride(k, d);
                     }
                 }
                 let start = seg * self.seg_len;
                 let n = self.seg_len.min(inner - start);
-                for (k, o) in off.iter_mut().enumerate().take(nin + 1) {
-                    *o += start as isize * plan.strides[k][nd - 1];
+                for (k, o) in off.iter_mut().enumerate() {
+                    *o += start as isize * plan.stride(k, nd - 1);
                 }
-                for (k, p) in ptrs.iter_mut().enumerate().take(nin) {
+                for (k, p) in ptrs.iter_mut().enumerate() {
                     *p = self.ins[k].wrapping_offset(off[k + 1]);
                 }
                 let out = self.out.wrapping_offset(off[0]);
@@ -155,7 +157,7 @@ pub unsafe fn launch(
     if total == 0 {
         return Ok(());
     }
-    if ins.len() > MAX_INPUTS || plan.strides.len() != ins.len() + 1 {
+    if ins.len() > MAX_INPUTS || plan.operands() != ins.len() + 1 {
         return Err(u32::MAX);
     }
     let block_len = match opts.block_len {

@@ -11,8 +11,12 @@ use crate::ir::{NodeKind, Program};
 use crate::types::DType;
 use ndarray::{ArrayD, IxDyn};
 use numjit_runtime::{overlap, Extent, LaunchOptions, Overlap, Plan};
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// Per-call vectors that stay on the stack for typical shapes and input counts.
+type Dims<T> = SmallVec<[T; 4]>;
 
 pub use numjit_runtime::{num_threads, set_num_threads};
 
@@ -92,7 +96,7 @@ pub(crate) fn kernel_for(
     enc: &Arc<[u8]>,
     spec: &KernelSpec,
 ) -> Result<Arc<Kernel>, Error> {
-    let key = (enc.clone(), spec.clone());
+    let key: CacheKey = (enc.clone(), spec.clone());
     if let Some(k) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(k.clone());
     }
@@ -116,7 +120,34 @@ pub struct Executable {
     program: Program,
     enc: Arc<[u8]>,
     /// Kernel variants this handle has used, so repeat calls skip the global cache.
-    variants: Mutex<Vec<(KernelSpec, Arc<Kernel>)>>,
+    /// Append-only slots: filled slots always form a prefix (a thread fills the first
+    /// empty slot it sees, and a slot never empties), so lookups are lock-free reads.
+    variants: [OnceLock<(KernelSpec, Arc<Kernel>)>; VARIANTS],
+}
+
+/// Kernel variants one handle remembers; more still work, through the global cache.
+const VARIANTS: usize = 16;
+
+/// The stride classes and out dtype of one call: a borrowed [`KernelSpec`].
+#[derive(Clone, Copy)]
+struct SpecRef<'a> {
+    inputs: &'a [Stride],
+    out: Stride,
+    out_dtype: DType,
+}
+
+impl SpecRef<'_> {
+    fn matches(&self, s: &KernelSpec) -> bool {
+        s.out == self.out && s.out_dtype == self.out_dtype && s.inputs == self.inputs
+    }
+
+    fn to_spec(self) -> KernelSpec {
+        KernelSpec {
+            inputs: self.inputs.to_vec(),
+            out: self.out,
+            out_dtype: self.out_dtype,
+        }
+    }
 }
 
 impl std::fmt::Debug for Executable {
@@ -133,7 +164,7 @@ impl Executable {
         Executable {
             program,
             enc,
-            variants: Mutex::new(Vec::new()),
+            variants: Default::default(),
         }
     }
 
@@ -141,19 +172,26 @@ impl Executable {
         &self.program
     }
 
-    fn kernel(&self, spec: &KernelSpec) -> Result<Arc<Kernel>, Error> {
-        {
-            let v = self.variants.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((_, k)) = v.iter().find(|(s, _)| s == spec) {
-                return Ok(k.clone());
+    fn kernel(&self, spec: SpecRef) -> Result<KernelRef<'_>, Error> {
+        for slot in &self.variants {
+            match slot.get() {
+                Some((s, k)) if spec.matches(s) => return Ok(KernelRef::Borrowed(k)),
+                Some(_) => {}
+                None => break,
             }
         }
-        let k = kernel_for(&self.program, &self.enc, spec)?;
-        let mut v = self.variants.lock().unwrap_or_else(|e| e.into_inner());
-        if v.len() < 16 {
-            v.push((spec.clone(), k.clone()));
+        let full = spec.to_spec();
+        let k = kernel_for(&self.program, &self.enc, &full)?;
+        let mut entry = Some((full, k.clone()));
+        for slot in &self.variants {
+            if let Some(e) = entry.take() {
+                match slot.set(e) {
+                    Ok(()) => break,
+                    Err(e) => entry = Some(e),
+                }
+            }
         }
-        Ok(k)
+        Ok(KernelRef::Owned(k))
     }
 
     /// Evaluates into a fresh array (C order, shape = broadcast of the inputs).
@@ -199,7 +237,7 @@ pub fn run_with_options(
 ) -> Result<Option<Array>, Error> {
     let enc: Arc<[u8]> = encode(program).into();
     run_inner(program, inputs, out, opts, &|spec| {
-        kernel_for(program, &enc, spec)
+        kernel_for(program, &enc, &spec.to_spec()).map(KernelRef::Owned)
     })
 }
 
@@ -217,7 +255,7 @@ pub fn run(
 ) -> Result<Option<Array>, Error> {
     let enc: Arc<[u8]> = encode(program).into();
     run_inner(program, inputs, out, &RunOptions::default(), &|spec| {
-        kernel_for(program, &enc, spec)
+        kernel_for(program, &enc, &spec.to_spec()).map(KernelRef::Owned)
     })
 }
 
@@ -231,9 +269,16 @@ fn run_with(
 }
 
 /// NumPy broadcasting of all input shapes (E0401 with spans, as the evaluator).
-fn broadcast(p: &Program, inputs: &[AnyView]) -> Result<Vec<usize>, Error> {
-    let shapes: Vec<&[usize]> = inputs.iter().map(|v| v.shape()).collect();
-    crate::types::shape::infer(p, &shapes)
+fn broadcast(p: &Program, inputs: &[AnyView]) -> Result<Dims<usize>, Error> {
+    // The common call (every input has one shape) needs no per-node inference.
+    if let Some((first, rest)) = inputs.split_first() {
+        let s = first.shape();
+        if s.len() <= crate::limits::MAX_NDIM && rest.iter().all(|v| v.shape() == s) {
+            return Ok(SmallVec::from_slice(s));
+        }
+    }
+    let shapes: Dims<&[usize]> = inputs.iter().map(|v| v.shape()).collect();
+    crate::types::shape::infer(p, &shapes).map(SmallVec::from_vec)
 }
 
 /// Byte strides of a view over `shape` (right-aligned; 0 where it broadcasts).
@@ -242,7 +287,7 @@ pub(crate) fn strides_over(
     vshape: &[usize],
     vstrides: &[isize],
     size: usize,
-) -> Vec<isize> {
+) -> Dims<isize> {
     let lead = shape.len() - vshape.len();
     (0..shape.len())
         .map(|d| {
@@ -263,7 +308,23 @@ pub(crate) fn runtime_error(p: &Program, code: u32) -> Error {
     crate::interp::OpError::NegativePower.at_node(p.node(code - 1).span)
 }
 
-type KernelSource<'a> = dyn Fn(&KernelSpec) -> Result<Arc<Kernel>, Error> + 'a;
+/// A kernel borrowed from a handle's variant slots, or shared from the global cache.
+enum KernelRef<'a> {
+    Borrowed(&'a Kernel),
+    Owned(Arc<Kernel>),
+}
+
+impl std::ops::Deref for KernelRef<'_> {
+    type Target = Kernel;
+    fn deref(&self) -> &Kernel {
+        match self {
+            KernelRef::Borrowed(k) => k,
+            KernelRef::Owned(k) => k,
+        }
+    }
+}
+
+type KernelSource<'a> = dyn Fn(SpecRef) -> Result<KernelRef<'a>, Error> + 'a;
 
 fn run_inner(
     p: &Program,
@@ -303,20 +364,23 @@ fn run_inner(
         crate::interp::eval(p, inputs)?;
     }
     let dtype = p.dtype();
+    let istrides: SmallVec<[Dims<isize>; 4]> = inputs
+        .iter()
+        .map(|v| strides_over(&shape, v.shape(), v.strides(), v.dtype().size()))
+        .collect();
+    let run = Run {
+        p,
+        inputs,
+        istrides: &istrides,
+        shape: &shape,
+        opts,
+        kernels,
+    };
     match out {
         None => {
             let mut fresh = Fresh::new(dtype, &shape)?;
             let ostrides = c_strides(&shape, dtype.size());
-            execute(
-                p,
-                inputs,
-                &shape,
-                fresh.ptr(),
-                &ostrides,
-                dtype,
-                opts,
-                kernels,
-            )?;
+            run.execute(fresh.ptr(), &ostrides, dtype)?;
             Ok(Some(fresh.finish(&shape)?))
         }
         Some(mut o) => {
@@ -330,25 +394,23 @@ fn run_inner(
                 strides: &ostrides,
                 itemsize: odt.size(),
             };
-            let partial = inputs.iter().any(|v| {
-                let s = strides_over(&shape, v.shape(), v.strides(), v.dtype().size());
+            let partial = inputs.iter().zip(&istrides).any(|(v, s)| {
                 let e = Extent {
                     addr: v.as_ptr() as usize,
                     shape: &shape,
-                    strides: &s,
+                    strides: s,
                     itemsize: v.dtype().size(),
                 };
                 overlap(&out_ext, &e) == Overlap::Partial
             });
             if !partial {
-                return execute(p, inputs, &shape, optr, &ostrides, odt, opts, kernels)
-                    .map(|_| None);
+                return run.execute(optr, &ostrides, odt).map(|_| None);
             }
             // `out` shares memory with an input in a pattern other than index for
             // index: compute into a temporary, then copy (never a wrong result).
             let mut tmp = Fresh::new(odt, &shape)?;
             let tstrides = c_strides(&shape, odt.size());
-            execute(p, inputs, &shape, tmp.ptr(), &tstrides, odt, opts, kernels)?;
+            run.execute(tmp.ptr(), &tstrides, odt)?;
             let plan = Plan::new(&shape, &[&ostrides, &tstrides])
                 .ok_or_else(|| internal("bad copy plan"))?;
             let copy = numjit_runtime::copy::copy_kernel(odt.size())
@@ -371,8 +433,8 @@ pub(crate) fn has_int_pow(p: &Program) -> bool {
     })
 }
 
-fn c_strides(shape: &[usize], size: usize) -> Vec<isize> {
-    let mut s = vec![0isize; shape.len()];
+fn c_strides(shape: &[usize], size: usize) -> Dims<isize> {
+    let mut s: Dims<isize> = smallvec::smallvec![0isize; shape.len()];
     let mut acc = size as isize;
     for d in (0..shape.len()).rev() {
         s[d] = acc;
@@ -381,58 +443,67 @@ fn c_strides(shape: &[usize], size: usize) -> Vec<isize> {
     s
 }
 
-#[allow(clippy::too_many_arguments)]
-fn execute(
-    p: &Program,
-    inputs: &[AnyView],
-    shape: &[usize],
-    out: *mut u8,
-    ostrides: &[isize],
-    odt: DType,
-    opts: &RunOptions,
-    kernels: &KernelSource,
-) -> Result<(), Error> {
-    let istrides: Vec<Vec<isize>> = inputs
-        .iter()
-        .map(|v| strides_over(shape, v.shape(), v.strides(), v.dtype().size()))
-        .collect();
-    let mut all: Vec<&[isize]> = Vec::with_capacity(inputs.len() + 1);
-    all.push(ostrides);
-    all.extend(istrides.iter().map(|s| s.as_slice()));
-    let plan = Plan::new(shape, &all).ok_or_else(|| internal("strides overflow"))?;
-    if plan.is_empty() {
-        return Ok(());
-    }
-    let spec = KernelSpec {
-        inputs: inputs
+/// One evaluation's bound inputs, with their byte strides over the result `shape`.
+struct Run<'r, 'v, 'k> {
+    p: &'r Program,
+    inputs: &'r [AnyView<'v>],
+    istrides: &'r [Dims<isize>],
+    shape: &'r [usize],
+    opts: &'r RunOptions,
+    kernels: &'r KernelSource<'k>,
+}
+
+impl Run<'_, '_, '_> {
+    /// Runs the kernel for these operands' stride classes into `out` (of `odt`, with
+    /// byte strides `ostrides` over the result shape).
+    fn execute(&self, out: *mut u8, ostrides: &[isize], odt: DType) -> Result<(), Error> {
+        let Run {
+            p,
+            inputs,
+            istrides,
+            shape,
+            opts,
+            kernels,
+        } = *self;
+        let mut all: Dims<&[isize]> = SmallVec::with_capacity(inputs.len() + 1);
+        all.push(ostrides);
+        all.extend(istrides.iter().map(|s| s.as_slice()));
+        let plan = Plan::new(shape, &all).ok_or_else(|| internal("strides overflow"))?;
+        if plan.is_empty() {
+            return Ok(());
+        }
+        let classes: Dims<Stride> = inputs
             .iter()
             .enumerate()
             .map(|(k, v)| Stride::of(plan.inner_stride(k + 1), v.dtype().size()))
-            .collect(),
-        out: match Stride::of(plan.inner_stride(0), odt.size()) {
-            Stride::Broadcast => Stride::Strided,
-            s => s,
-        },
-        out_dtype: odt,
-    };
-    let kernel = kernels(&spec)?;
-    let ptrs: Vec<*const u8> = inputs.iter().map(|v| v.as_ptr()).collect();
-    // SAFETY: the plan was built from the views' own shapes and strides (broadcast
-    // dims get stride 0) and from `out`'s, so every index maps into the views' memory;
-    // `out` is a live mutable view (or a fresh buffer) of exactly `shape`; partial
-    // overlap with inputs was excluded by the caller (exact aliasing is allowed); the
-    // kernel was compiled for these stride classes and dtypes.
-    unsafe {
-        numjit_runtime::launch(
-            &plan,
-            out,
-            &ptrs,
-            kernel.func(),
-            kernel.scratch_per_elem(),
-            opts,
-        )
+            .collect();
+        let spec = SpecRef {
+            inputs: &classes,
+            out: match Stride::of(plan.inner_stride(0), odt.size()) {
+                Stride::Broadcast => Stride::Strided,
+                s => s,
+            },
+            out_dtype: odt,
+        };
+        let kernel = kernels(spec)?;
+        let ptrs: Dims<*const u8> = inputs.iter().map(|v| v.as_ptr()).collect();
+        // SAFETY: the plan was built from the views' own shapes and strides (broadcast
+        // dims get stride 0) and from `out`'s, so every index maps into the views' memory;
+        // `out` is a live mutable view (or a fresh buffer) of exactly `shape`; partial
+        // overlap with inputs was excluded by the caller (exact aliasing is allowed); the
+        // kernel was compiled for these stride classes and dtypes.
+        unsafe {
+            numjit_runtime::launch(
+                &plan,
+                out,
+                &ptrs,
+                kernel.func(),
+                kernel.scratch_per_elem(),
+                opts,
+            )
+        }
+        .map_err(|c| runtime_error(p, c))
     }
-    .map_err(|c| runtime_error(p, c))
 }
 
 /// A fresh, uninitialised output of one dtype; becomes an `Array` once written.

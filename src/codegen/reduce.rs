@@ -86,7 +86,7 @@ fn reduce_stage(
     }
     let strides: Vec<Vec<isize>> = inputs
         .iter()
-        .map(|v| exec::strides_over(&shape, v.shape(), v.strides(), v.dtype().size()))
+        .map(|v| exec::strides_over(&shape, v.shape(), v.strides(), v.dtype().size()).to_vec())
         .collect();
     let refs: Vec<&[isize]> = strides.iter().map(|s| s.as_slice()).collect();
     let lay = Layout::new(&shape, &refs, axis).ok_or_else(|| internal("bad reduction layout"))?;
