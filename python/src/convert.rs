@@ -132,7 +132,7 @@ pub fn writable_out(arr: &Bound<'_, PyUntypedArray>) -> Option<DType> {
     let dt = dtype_of(&descr)?;
     // SAFETY: `as_array_ptr` points to the live PyArrayObject `arr` holds a reference
     // to; reading its `flags` field is a plain read under the GIL.
-    let flags = unsafe { (*arr.as_array_ptr()).flags };
+    let flags = unsafe { (*arr.as_array_ptr()).fields.flags };
     (flags & NPY_ARRAY_WRITEABLE != 0 && viewable(arr, &descr)).then_some(dt)
 }
 

@@ -12,7 +12,7 @@ use numjit::exec::RunOptions;
 use numjit::syntax::{Expr, ExprKind};
 use numjit::{Compiled, DType, Literal, Signature, Var, Vars};
 use numpy::{PyUntypedArray, PyUntypedArrayMethods};
-use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyWeakrefReference};

@@ -66,8 +66,14 @@ def evaluate(ex, local_dict=None, *, threads=1, _frame_depth=1):
     arr_names = list(arrays)
     ndim = max(a.ndim for a in arrays.values())
     fn = functools.partial(_chunk, ex=ex, names=arr_names, fixed=fixed, threads=threads)
-    return da.map_blocks(fn, *arrays.values(), dtype=dtype,
-                         meta=np.empty((0,) * ndim, dtype=dtype))
+    out_ind = tuple(range(ndim))
+    pairs = []
+    for a in arrays.values():
+        pairs += [a, out_ind[ndim - a.ndim:]]
+    # blockwise aligns the chunks of equally long dimensions (rechunking if needed)
+    # and broadcasts length-1 ones; dtype and meta are given, so Dask never probes.
+    return da.blockwise(fn, out_ind, *pairs, dtype=dtype,
+                        meta=np.empty((0,) * ndim, dtype=dtype), align_arrays=True)
 
 
 def _diffusion_block(block, *, dt, D, threads):
