@@ -51,6 +51,10 @@ pub enum ErrorKind {
     BadNpy,
     UnsupportedNpyDtype,
     BadArgument,
+    /// `--out` names one of the input files (without `--in-place`).
+    OutIsInput,
+    /// `--in-place NAME` where the input is not an exact alias of the result.
+    InPlace,
     // E07xx: internal (a bug in numjit, reported instead of panicking)
     Internal,
 }
@@ -86,6 +90,8 @@ impl ErrorKind {
             BadNpy => "E0602",
             UnsupportedNpyDtype => "E0603",
             BadArgument => "E0604",
+            OutIsInput => "E0605",
+            InPlace => "E0606",
             Internal => "E0701",
         }
     }

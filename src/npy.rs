@@ -1,16 +1,21 @@
-//! Reading and writing `.npy` files of the six dtypes, with coded errors and no panics.
-//! Knows nothing about expressions; the byte format itself is ndarray-npy's job.
+//! Reading and writing `.npy` files of the six dtypes, with coded errors and no panics:
+//! whole-file reads and writes, memory-mapped inputs ([`MappedNpy`]), memory-mapped
+//! outputs written under a temporary name ([`NpyOut`]) and in-place updates
+//! ([`InPlaceNpy`]). Knows nothing about expressions; the byte format is ndarray-npy's
+//! job and the mapping itself (all the `unsafe`) is `numjit_runtime::mmap`'s.
 
 use crate::array::Array;
+use crate::array::{AnyView, AnyViewMut};
 use crate::error::{Error, ErrorKind};
 use crate::limits::MAX_NDIM;
 use crate::types::DType;
-use ndarray::{ArrayD, IxDyn, ShapeBuilder};
-use ndarray_npy::npy::header::{Header, ReadHeaderError};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn, ShapeBuilder};
+use ndarray_npy::npy::header::{Header, Layout, ReadHeaderError};
 use ndarray_npy::{ReadDataError, ReadableElement, WritableElement, WriteNpyExt};
 use num_complex::Complex64;
+use numjit_runtime::mmap::{ReadMap, WriteMap};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufReader, BufWriter, Cursor, Read};
+use std::io::{self, BufReader, BufWriter, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -157,12 +162,37 @@ fn os_message(e: &io::Error) -> String {
     }
 }
 
-fn read_from<R: Read>(reader: R, total: u64, path: &Path) -> Result<Array, Error> {
-    let mut reader = Counting {
-        inner: reader,
-        count: 0,
-    };
-    let header = match Header::from_reader(&mut reader) {
+/// What a `.npy` header says, validated against the file's length.
+struct Parsed {
+    header: Header,
+    dtype: DType,
+    shape: Vec<usize>,
+    fortran: bool,
+    /// The descriptor must be replaced by the native one before ndarray-npy reads it.
+    replace_desc: bool,
+    /// The data is in this machine's byte order (always true for 1-byte dtypes).
+    native_order: bool,
+    /// Bytes before the array data.
+    data_offset: u64,
+    /// Elements.
+    len: usize,
+}
+
+impl Parsed {
+    fn data_bytes(&self) -> u64 {
+        self.len as u64 * self.dtype.size() as u64
+    }
+}
+
+/// Reads and checks the header from `reader` (positioned at the start of a file of
+/// `total` bytes): the magic string, the dtype, the shape, and that exactly the
+/// promised number of data bytes follow.
+fn parse_header<R: Read>(
+    reader: &mut Counting<R>,
+    total: u64,
+    path: &Path,
+) -> Result<Parsed, Error> {
+    let header = match Header::from_reader(reader) {
         Ok(h) => h,
         Err(ReadHeaderError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
             return Err(if reader.count < 6 && total < 6 {
@@ -207,9 +237,15 @@ fn read_from<R: Read>(reader: R, total: u64, path: &Path) -> Result<Array, Error
     let Some(descr) = descr else {
         return Err(unsupported(path, &descr_repr, None));
     };
-    let Some((dtype, native)) = dispatch_descr(descr) else {
+    let Some((dtype, replace_desc)) = dispatch_descr(descr) else {
         return Err(unsupported(path, descr, Some(descr)));
     };
+    let native_order = dtype.size() == 1
+        || match descr.chars().next() {
+            Some('<') => cfg!(target_endian = "little"),
+            Some('>') => cfg!(target_endian = "big"),
+            _ => true,
+        };
 
     let len = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
     let item = dtype.size() as u64;
@@ -240,16 +276,47 @@ fn read_from<R: Read>(reader: R, total: u64, path: &Path) -> Result<Array, Error
             ),
         ));
     }
+    Ok(Parsed {
+        fortran: header.layout.is_fortran(),
+        header,
+        dtype,
+        shape,
+        replace_desc,
+        native_order,
+        data_offset: reader.count,
+        len,
+    })
+}
 
-    let fortran = header.layout.is_fortran();
+fn read_from<R: Read>(reader: R, total: u64, path: &Path) -> Result<Array, Error> {
+    let mut reader = Counting {
+        inner: reader,
+        count: 0,
+    };
+    let parsed = parse_header(&mut reader, total, path)?;
+    read_data(&mut reader, &parsed, path)
+}
+
+/// Reads the array data that follows the header (any byte order) into memory.
+fn read_data<R: Read>(reader: &mut R, parsed: &Parsed, path: &Path) -> Result<Array, Error> {
+    let Parsed {
+        header,
+        dtype,
+        shape,
+        fortran,
+        replace_desc: native,
+        len,
+        ..
+    } = parsed;
+    let (dtype, fortran, native, len) = (*dtype, *fortran, *native, *len);
     let desc = &header.type_descriptor;
     macro_rules! read_as {
         ($t:ty, $variant:ident) => {{
             let native_desc = <$t as WritableElement>::type_descriptor();
             let d = if native { &native_desc } else { desc };
-            let data = <$t as ReadableElement>::read_to_end_exact_vec(&mut reader, d, len)
+            let data = <$t as ReadableElement>::read_to_end_exact_vec(&mut *reader, d, len)
                 .map_err(|e| data_error(path, e))?;
-            let a = ArrayD::from_shape_vec(IxDyn(&shape).set_f(fortran), data)
+            let a = ArrayD::from_shape_vec(IxDyn(shape).set_f(fortran), data)
                 .map_err(|e| bad_npy(path, format_args!("has an invalid shape {shape:?}: {e}")))?;
             Array::$variant(a)
         }};
@@ -328,6 +395,543 @@ fn write_to(tmp: &Path, array: &Array) -> io::Result<()> {
     let file = writer.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
     Ok(())
+}
+
+// ---- memory-mapped files -----------------------------------------------------------
+
+/// Opens `path` for reading as a regular file (a directory or missing file is E0601).
+fn open_regular(path: &Path, write: bool) -> Result<(File, u64), Error> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(write)
+        .open(path)
+        .map_err(|e| io_error("cannot open", path, &e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| io_error("cannot read", path, &e))?;
+    if meta.is_dir() {
+        return Err(Error::new(
+            ErrorKind::Io,
+            format!("cannot read `{}`: it is a directory", path.display()),
+        )
+        .help("give the path of a .npy file"));
+    }
+    Ok((file, meta.len()))
+}
+
+/// Where a [`MappedNpy`]'s elements live.
+#[derive(Debug)]
+enum Store {
+    /// Zero-copy: the elements are read straight from the mapped file.
+    Mapped { map: ReadMap, offset: usize },
+    /// Read into memory, and why mapping was not possible.
+    Memory { array: Array, reason: String },
+}
+
+/// A `.npy` input, memory-mapped when possible.
+///
+/// Mapping is zero-copy: the data is viewed where it lies in the file, so a file far
+/// larger than RAM can be streamed through. It needs a regular file whose data is in
+/// this machine's byte order and aligned for the element type (NumPy pads headers to
+/// 64 bytes, so files written by `np.save` always are), in C or Fortran order. Anything
+/// else (big-endian data, an odd header length, a pipe) falls back to reading the file
+/// into memory; [`MappedNpy::fallback_reason`] says why.
+///
+/// The header and the file's length are validated before anything is mapped (a
+/// truncated file is error E0602, never a `SIGBUS`). The rule for mapped files: don't
+/// modify or truncate an input while numjit runs (see `numjit_runtime::mmap`).
+#[derive(Debug)]
+pub struct MappedNpy {
+    path: PathBuf,
+    dtype: DType,
+    shape: Vec<usize>,
+    fortran: bool,
+    store: Store,
+}
+
+impl MappedNpy {
+    /// Opens and validates `path`; maps it when possible. Errors as [`read_npy`].
+    pub fn open(path: &Path) -> Result<MappedNpy, Error> {
+        let (file, total) = open_regular(path, false)?;
+        let is_file = file.metadata().map(|m| m.is_file()).unwrap_or(false);
+        if !is_file {
+            // A pipe or a device: it can only be read once, front to back.
+            let array = read_npy(path)?;
+            return Ok(MappedNpy {
+                path: path.to_path_buf(),
+                dtype: array.dtype(),
+                shape: array.shape().to_vec(),
+                fortran: false,
+                store: Store::Memory {
+                    array,
+                    reason: "not a regular file".into(),
+                },
+            });
+        }
+        let mut reader = Counting {
+            inner: BufReader::new(&file),
+            count: 0,
+        };
+        let parsed = parse_header(&mut reader, total, path)?;
+        let reason = if !parsed.native_order {
+            Some("its byte order is not this machine's")
+        } else if !(parsed.data_offset as usize).is_multiple_of(parsed.dtype.size().min(8)) {
+            Some("its data is not aligned for the element type")
+        } else if parsed.data_bytes() == 0 {
+            Some("it holds no elements")
+        } else {
+            None
+        };
+        let store = match reason {
+            Some(reason) => {
+                drop(reader);
+                let mut file = &file;
+                file.seek(SeekFrom::Start(parsed.data_offset))
+                    .map_err(|e| io_error("cannot read", path, &e))?;
+                let array = read_data(&mut BufReader::new(file), &parsed, path)?;
+                Store::Memory {
+                    array,
+                    reason: reason.into(),
+                }
+            }
+            None => {
+                let need = parsed.data_offset + parsed.data_bytes();
+                let map = ReadMap::open(&file, need).map_err(|e| map_error(path, &e))?;
+                Store::Mapped {
+                    map,
+                    offset: parsed.data_offset as usize,
+                }
+            }
+        };
+        Ok(MappedNpy {
+            path: path.to_path_buf(),
+            dtype: parsed.dtype,
+            shape: parsed.shape,
+            fortran: parsed.fortran,
+            store,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// Fortran (column-major) order in the file.
+    pub fn is_fortran(&self) -> bool {
+        self.fortran
+    }
+
+    /// True when the elements are read from the mapped file (zero-copy).
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.store, Store::Mapped { .. })
+    }
+
+    /// Why the file was read into memory instead of mapped, if it was.
+    pub fn fallback_reason(&self) -> Option<&str> {
+        match &self.store {
+            Store::Memory { reason, .. } => Some(reason),
+            Store::Mapped { .. } => None,
+        }
+    }
+
+    /// Bytes of array data.
+    pub fn data_bytes(&self) -> u64 {
+        self.shape.iter().product::<usize>() as u64 * self.dtype.size() as u64
+    }
+
+    /// A view of the whole array. For mapped `bool` data every byte is checked to be
+    /// 0 or 1 first (E0602 otherwise), as [`read_npy`] does.
+    pub fn view(&self) -> Result<AnyView<'_>, Error> {
+        let (map, offset) = match &self.store {
+            Store::Memory { array, .. } => return Ok(array.view()),
+            Store::Mapped { map, offset } => (map, *offset),
+        };
+        let n = self.shape.iter().product::<usize>();
+        let dim = IxDyn(&self.shape).set_f(self.fortran);
+        let bad = || internal_map(&self.path);
+        macro_rules! typed {
+            ($t:ty, $v:ident) => {{
+                let slice = map.typed::<$t>(offset, n).ok_or_else(bad)?;
+                AnyView::$v(ArrayViewD::from_shape(dim, slice).map_err(|_| bad())?)
+            }};
+        }
+        Ok(match self.dtype {
+            DType::Bool => {
+                let slice = map.bools(offset, n).ok_or_else(|| {
+                    bad_npy(&self.path, "holds a byte that is not a valid bool (0 or 1)")
+                })?;
+                AnyView::Bool(ArrayViewD::from_shape(dim, slice).map_err(|_| bad())?)
+            }
+            DType::Int32 => typed!(i32, Int32),
+            DType::Int64 => typed!(i64, Int64),
+            DType::Float32 => typed!(f32, Float32),
+            DType::Float64 => typed!(f64, Float64),
+            DType::Complex128 => typed!(Complex64, Complex128),
+        })
+    }
+
+    /// Hints that the data will be read front to back (no-op when not mapped).
+    pub fn advise_sequential(&self) {
+        if let Store::Mapped { map, .. } = &self.store {
+            map.advise_sequential();
+        }
+    }
+
+    /// Drops the pages of data bytes `[start, start + len)` from this process's memory
+    /// map once they have been read (no-op when not mapped; the file is unchanged).
+    pub fn release(&self, start: u64, len: u64) {
+        if let Store::Mapped { map, offset } = &self.store {
+            map.release(offset + start as usize, len as usize);
+        }
+    }
+}
+
+fn internal_map(path: &Path) -> Error {
+    crate::array::internal(format!(
+        "the mapping of `{}` does not fit its header",
+        path.display()
+    ))
+}
+
+fn map_error(path: &Path, e: &io::Error) -> Error {
+    if e.kind() == io::ErrorKind::UnexpectedEof {
+        return bad_npy(path, "is truncated: it became shorter while being opened");
+    }
+    io_error("cannot map", path, e)
+}
+
+/// The header bytes numjit writes for a C-order array of `dtype` and `shape`: format
+/// 1.0 (2.0 for very long shapes), native byte order, padded to a multiple of 64.
+pub fn header_for(dtype: DType, shape: &[usize]) -> Result<Vec<u8>, Error> {
+    let descr = match dtype {
+        DType::Bool => <bool as WritableElement>::type_descriptor(),
+        DType::Int32 => <i32 as WritableElement>::type_descriptor(),
+        DType::Int64 => <i64 as WritableElement>::type_descriptor(),
+        DType::Float32 => <f32 as WritableElement>::type_descriptor(),
+        DType::Float64 => <f64 as WritableElement>::type_descriptor(),
+        DType::Complex128 => <Complex64 as WritableElement>::type_descriptor(),
+    };
+    Header {
+        type_descriptor: descr,
+        layout: Layout::Standard,
+        shape: shape.to_vec(),
+    }
+    .to_bytes()
+    .map_err(|e| crate::array::internal(format!("cannot format a .npy header: {e}")))
+}
+
+/// `--out` as a memory-mapped `.npy` file: the result is computed straight into the
+/// map, under a temporary name in the output's directory.
+///
+/// [`NpyOut::create`] writes the header and reserves every data block up front (so a
+/// full disk or a file-size limit is an error before any computing, never a `SIGBUS`
+/// later); [`NpyOut::commit`] flushes and renames the file to its final name. Dropping
+/// an `NpyOut` without committing removes the temporary file, so the final name never
+/// holds a half-written array (and an existing file there stays untouched).
+#[derive(Debug)]
+pub struct NpyOut {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<File>,
+    map: Option<WriteMap>,
+    dtype: DType,
+    shape: Vec<usize>,
+    offset: usize,
+}
+
+impl NpyOut {
+    /// Creates the temporary file for a C-order array of `dtype` and `shape` that will
+    /// become `path`. Errors are `Io` (E0601) naming `path`, with the OS reason
+    /// (`no space left on device`, `file too large`, …).
+    pub fn create(path: &Path, dtype: DType, shape: &[usize]) -> Result<NpyOut, Error> {
+        let header = header_for(dtype, shape)?;
+        let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+        let total = n
+            .and_then(|n| n.checked_mul(dtype.size()))
+            .and_then(|b| b.checked_add(header.len()))
+            .filter(|&b| b <= isize::MAX as usize)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "cannot write `{}`: the result is too large for a file",
+                        path.display()
+                    ),
+                )
+            })?;
+        let tmp = temp_path(path);
+        let mut out = NpyOut {
+            path: path.to_path_buf(),
+            tmp: tmp.clone(),
+            file: None,
+            map: None,
+            dtype,
+            shape: shape.to_vec(),
+            offset: header.len(),
+        };
+        // Registered before the file exists, so that a signal arriving right after it
+        // is created still removes it (the name is unique to this process).
+        numjit_runtime::mmap::set_cleanup_path(Some(&tmp));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| write_error(path, &e))?;
+        // From here on, the file exists: dropping `out` removes it.
+        let mut map = WriteMap::create(&file, total as u64).map_err(|e| write_error(path, &e))?;
+        map.bytes_mut()[..header.len()].copy_from_slice(&header);
+        out.file = Some(file);
+        out.map = Some(map);
+        Ok(out)
+    }
+
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The temporary file the data is written to until [`NpyOut::commit`].
+    pub fn temp_path(&self) -> &Path {
+        &self.tmp
+    }
+
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// The whole output array, to compute into.
+    pub fn view_mut(&mut self) -> Result<AnyViewMut<'_>, Error> {
+        let path = self.path.clone();
+        let bad = || internal_map(&path);
+        let map = self.map.as_mut().ok_or_else(bad)?;
+        let n = self.shape.iter().product::<usize>();
+        let dim = IxDyn(&self.shape);
+        let off = self.offset;
+        macro_rules! typed {
+            ($t:ty, $v:ident) => {{
+                let slice = map.typed_mut::<$t>(off, n).ok_or_else(bad)?;
+                AnyViewMut::$v(ArrayViewMutD::from_shape(dim, slice).map_err(|_| bad())?)
+            }};
+        }
+        Ok(match self.dtype {
+            DType::Bool => {
+                let slice = map.bools_mut(off, n).ok_or_else(bad)?;
+                AnyViewMut::Bool(ArrayViewMutD::from_shape(dim, slice).map_err(|_| bad())?)
+            }
+            DType::Int32 => typed!(i32, Int32),
+            DType::Int64 => typed!(i64, Int64),
+            DType::Float32 => typed!(f32, Float32),
+            DType::Float64 => typed!(f64, Float64),
+            DType::Complex128 => typed!(Complex64, Complex128),
+        })
+    }
+
+    /// Data bytes `[start, start + len)` are final: start writing them back and drop
+    /// them from this process's map (they stay in the page cache until written).
+    pub fn release(&self, start: u64, len: u64) {
+        if let Some(map) = &self.map {
+            let o = self.offset + start as usize;
+            let _ = map.flush_async_range(o, len as usize);
+            map.release(o, len as usize);
+        }
+    }
+
+    /// Flushes the data to disk and renames the file to its final name.
+    pub fn commit(mut self) -> Result<(), Error> {
+        let path = self.path.clone();
+        let map = self.map.take();
+        let file = self.file.take();
+        let done = (|| -> io::Result<()> {
+            if let Some(map) = &map {
+                map.flush()?;
+            }
+            drop(map);
+            if let Some(file) = &file {
+                file.sync_all()?;
+            }
+            drop(file);
+            fs::rename(&self.tmp, &self.path)
+        })();
+        match done {
+            Ok(()) => {
+                // Renamed: there is nothing left to clean up.
+                numjit_runtime::mmap::set_cleanup_path(None);
+                self.tmp = PathBuf::new();
+                Ok(())
+            }
+            Err(e) => Err(write_error(&path, &e)),
+        }
+    }
+}
+
+impl Drop for NpyOut {
+    fn drop(&mut self) {
+        if self.tmp.as_os_str().is_empty() {
+            return;
+        }
+        self.map = None;
+        self.file = None;
+        let _ = fs::remove_file(&self.tmp);
+        numjit_runtime::mmap::set_cleanup_path(None);
+    }
+}
+
+fn write_error(path: &Path, e: &io::Error) -> Error {
+    let help = match e.kind() {
+        io::ErrorKind::StorageFull => {
+            "free some space on the output's file system, or write elsewhere"
+        }
+        io::ErrorKind::FileTooLarge => {
+            "the result exceeds the file size limit (`ulimit -f`) or the file system's maximum"
+        }
+        io::ErrorKind::NotFound => "check that the output directory exists",
+        io::ErrorKind::PermissionDenied => "check the output directory's permissions",
+        io::ErrorKind::NotADirectory => "part of the output path is a file, not a directory",
+        io::ErrorKind::ReadOnlyFilesystem => "write to a writable file system",
+        _ => "check the output path",
+    };
+    Error::new(
+        ErrorKind::Io,
+        format!("cannot write `{}`: {}", path.display(), os_message(e)),
+    )
+    .help(help)
+}
+
+/// An input updated in place (`--in-place NAME`): mapped read + write.
+#[derive(Debug)]
+pub struct InPlaceNpy {
+    path: PathBuf,
+    map: WriteMap,
+    dtype: DType,
+    shape: Vec<usize>,
+    fortran: bool,
+    offset: usize,
+}
+
+impl InPlaceNpy {
+    /// Opens `path` for reading and writing and maps it. Only a file that can be mapped
+    /// zero-copy qualifies (native byte order, aligned); anything else is E0606.
+    pub fn open(path: &Path) -> Result<InPlaceNpy, Error> {
+        let (file, total) = open_regular(path, true)?;
+        let mut reader = Counting {
+            inner: BufReader::new(&file),
+            count: 0,
+        };
+        let parsed = parse_header(&mut reader, total, path)?;
+        drop(reader);
+        let not_mappable = if !parsed.native_order {
+            Some("its byte order is not this machine's")
+        } else if !(parsed.data_offset as usize).is_multiple_of(parsed.dtype.size().min(8)) {
+            Some("its data is not aligned for the element type")
+        } else {
+            None
+        };
+        if let Some(why) = not_mappable {
+            return Err(Error::new(
+                ErrorKind::InPlace,
+                format!("cannot update `{}` in place: {why}", path.display()),
+            )
+            .help("write the result to a new file with `--out` instead"));
+        }
+        let map = WriteMap::open(&file, parsed.data_offset + parsed.data_bytes())
+            .map_err(|e| map_error(path, &e))?;
+        Ok(InPlaceNpy {
+            path: path.to_path_buf(),
+            map,
+            dtype: parsed.dtype,
+            shape: parsed.shape,
+            fortran: parsed.fortran,
+            offset: parsed.data_offset as usize,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    pub fn is_fortran(&self) -> bool {
+        self.fortran
+    }
+
+    /// The array, to read (bools validated, as [`MappedNpy::view`]).
+    pub fn view(&self) -> Result<AnyView<'_>, Error> {
+        let n = self.shape.iter().product::<usize>();
+        let dim = IxDyn(&self.shape).set_f(self.fortran);
+        let bad = || internal_map(&self.path);
+        let (map, off) = (&self.map, self.offset);
+        macro_rules! typed {
+            ($t:ty, $v:ident) => {{
+                let slice = map.typed::<$t>(off, n).ok_or_else(bad)?;
+                AnyView::$v(ArrayViewD::from_shape(dim, slice).map_err(|_| bad())?)
+            }};
+        }
+        Ok(match self.dtype {
+            DType::Bool => {
+                let slice = map.bools(off, n).ok_or_else(|| {
+                    bad_npy(&self.path, "holds a byte that is not a valid bool (0 or 1)")
+                })?;
+                AnyView::Bool(ArrayViewD::from_shape(dim, slice).map_err(|_| bad())?)
+            }
+            DType::Int32 => typed!(i32, Int32),
+            DType::Int64 => typed!(i64, Int64),
+            DType::Float32 => typed!(f32, Float32),
+            DType::Float64 => typed!(f64, Float64),
+            DType::Complex128 => typed!(Complex64, Complex128),
+        })
+    }
+
+    /// The array, to write.
+    pub fn view_mut(&mut self) -> Result<AnyViewMut<'_>, Error> {
+        let n = self.shape.iter().product::<usize>();
+        let dim = IxDyn(&self.shape).set_f(self.fortran);
+        let path = self.path.clone();
+        let bad = || internal_map(&path);
+        let off = self.offset;
+        let map = &mut self.map;
+        macro_rules! typed {
+            ($t:ty, $v:ident) => {{
+                let slice = map.typed_mut::<$t>(off, n).ok_or_else(bad)?;
+                AnyViewMut::$v(ArrayViewMutD::from_shape(dim, slice).map_err(|_| bad())?)
+            }};
+        }
+        Ok(match self.dtype {
+            DType::Bool => {
+                let slice = map.bools_mut(off, n).ok_or_else(bad)?;
+                AnyViewMut::Bool(ArrayViewMutD::from_shape(dim, slice).map_err(|_| bad())?)
+            }
+            DType::Int32 => typed!(i32, Int32),
+            DType::Int64 => typed!(i64, Int64),
+            DType::Float32 => typed!(f32, Float32),
+            DType::Float64 => typed!(f64, Float64),
+            DType::Complex128 => typed!(Complex64, Complex128),
+        })
+    }
+
+    /// Writes every change back to the file and waits.
+    pub fn flush(&self) -> Result<(), Error> {
+        self.map.flush().map_err(|e| write_error(&self.path, &e))
+    }
 }
 
 #[cfg(test)]
@@ -473,6 +1077,68 @@ mod tests {
                 .code(),
             "E0601"
         );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn mapped_views_equal_reads_and_fallbacks_say_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.npy");
+        let a = Array::Float64(array![[1.0, 2.0], [3.0, 4.5]].into_dyn());
+        write_npy(&p, &a).unwrap();
+        let m = MappedNpy::open(&p).unwrap();
+        assert!(m.is_mapped() && m.fallback_reason().is_none());
+        assert_eq!(
+            (m.dtype(), m.shape(), m.data_bytes()),
+            (DType::Float64, &[2usize, 2][..], 32)
+        );
+        assert!(m.view().unwrap().to_owned().same(&a));
+
+        let mut be = header_bytes("{'descr': '>i4', 'fortran_order': False, 'shape': (2,), }");
+        be.extend_from_slice(&7i32.to_be_bytes());
+        be.extend_from_slice(&(-1i32).to_be_bytes());
+        let q = dir.path().join("be.npy");
+        fs::write(&q, &be).unwrap();
+        let m = MappedNpy::open(&q).unwrap();
+        assert!(!m.is_mapped());
+        assert!(m.fallback_reason().unwrap().contains("byte order"));
+        assert!(m
+            .view()
+            .unwrap()
+            .to_owned()
+            .same(&Array::Int32(array![7, -1].into_dyn())));
+
+        let mut bad = header_bytes("{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }");
+        bad.extend_from_slice(&[1, 3]);
+        let r = dir.path().join("bad.npy");
+        fs::write(&r, &bad).unwrap();
+        assert_eq!(
+            MappedNpy::open(&r).unwrap().view().unwrap_err().code(),
+            "E0602"
+        );
+        let mut short = header_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }");
+        short.extend_from_slice(&[0; 9]);
+        fs::write(&r, &short).unwrap();
+        assert_eq!(MappedNpy::open(&r).unwrap_err().code(), "E0602");
+    }
+
+    #[test]
+    fn npy_out_renames_on_commit_and_removes_on_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("y.npy");
+        let out = NpyOut::create(&p, DType::Int64, &[3]).unwrap();
+        assert!(out.temp_path().exists());
+        drop(out);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+
+        let mut out = NpyOut::create(&p, DType::Int64, &[3]).unwrap();
+        if let AnyViewMut::Int64(mut v) = out.view_mut().unwrap() {
+            v.assign(&array![1i64, -2, 3].into_dyn());
+        }
+        out.commit().unwrap();
+        assert!(read_npy(&p)
+            .unwrap()
+            .same(&Array::Int64(array![1, -2, 3].into_dyn())));
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -6,6 +6,7 @@
 pub mod alloc;
 pub mod copy;
 pub mod launch;
+pub mod mmap;
 pub mod overlap;
 pub mod plan;
 pub mod threads;

@@ -456,17 +456,23 @@ fn failed_run_leaves_existing_out_untouched() {
 }
 
 #[test]
-fn out_may_overwrite_an_input() {
+fn out_overwrites_an_input_only_in_place() {
     let dir = TempDir::new().unwrap();
     let a = save(&dir, "a.npy", &array![1.0f64, 2.0].into_dyn());
-    numjit(&[
-        "eval".into(),
-        "a * 10".into(),
-        bind("a", &a),
-        "--out".into(),
-        s(&a),
-    ])
-    .assert_ok();
+    let args = |extra: &[&str]| {
+        let mut v = vec![
+            "eval".to_string(),
+            "a * 10".to_string(),
+            bind("a", &a),
+            "--out".to_string(),
+            s(&a),
+        ];
+        v.extend(extra.iter().map(|x| x.to_string()));
+        v
+    };
+    numjit(&args(&[])).assert_err(2, "E0605");
+    assert_eq!(load::<f64>(&a), array![1.0, 2.0].into_dyn());
+    numjit(&args(&["--in-place", "a"])).assert_ok();
     assert_eq!(load::<f64>(&a), array![10.0, 20.0].into_dyn());
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
 }
@@ -538,10 +544,11 @@ fn expression_may_start_with_minus() {
     assert_eq!(run.stdout, "shape () int64\n-2\n");
 }
 
+/// No arguments opens the REPL (tests/it/repl.rs); with empty stdin it ends at once.
 #[test]
-fn no_arguments_runs_the_demo() {
+fn no_arguments_opens_the_repl() {
     let run = numjit::<&str>(&[]);
     run.assert_ok();
-    assert!(run.stdout.contains("usage: numjit eval"), "{}", run.stdout);
-    assert!(run.stdout.contains("-2.59765625"), "{}", run.stdout);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "");
 }

@@ -4,4 +4,6 @@ mod api;
 mod cli;
 mod corpus;
 mod jit;
+mod mmap;
+mod repl;
 mod syntax;

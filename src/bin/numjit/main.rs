@@ -1,14 +1,13 @@
 //! The `numjit` command line: parses arguments, dispatches to one module per subcommand
-//! (`eval.rs`, …) and maps errors to exit codes (2: usage or expression error, 1: I/O
-//! error). Never panics on any input.
+//! (`eval.rs`, …; no subcommand opens the REPL, `repl/`) and maps errors to exit codes
+//! (2: usage or expression error, 1: I/O error). Never panics on any input.
 
 mod eval;
+mod repl;
 
 use clap::{Parser, Subcommand};
 use eval::{run_eval, EvalArgs};
-use numjit::error::{Error, ErrorKind};
-use numjit::format::{describe, format_array};
-use numjit::{Array, Vars};
+use numjit::error::Error;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -92,6 +91,9 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
+    // Exceeding `ulimit -f` must be an error (EFBIG), not death by SIGXFSZ; a mapped
+    // file truncated under us is reported, and a killed run removes its partial output.
+    numjit_runtime::mmap::install_signal_guard(eval::BUS_MESSAGE);
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -106,7 +108,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Eval(args)) => run_eval(&args),
-        None => run_demo(),
+        None => return repl::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -114,32 +116,5 @@ fn main() -> ExitCode {
             let _ = io::stderr().write_all(failure.render().as_bytes());
             failure.exit_code()
         }
-    }
-}
-
-/// `numjit` with no arguments: a short usage and a worked example.
-fn run_demo() -> Result<(), Failure> {
-    const DEMO: &str = "((.25*x + .75)*x - 1.5)*x - 2";
-    let x = ndarray::Array1::linspace(0.0, 1.0, 5);
-    let mut vars = Vars::new();
-    vars.insert("x", &x);
-    let y = numjit::evaluate(DEMO, &vars).map_err(|e| Failure::in_expr(e, DEMO))?;
-    let text = format!(
-        "numjit {} — NumPy-style array expressions, compiled\n\n\
-         usage: numjit eval \"EXPR\" [NAME=VALUE]... [--out PATH.npy]\n       \
-         numjit help\n\n\
-         demo: x = linspace(0, 1, 5) = {}\n\
-         >>> {DEMO}\n{}\n{}\n",
-        env!("CARGO_PKG_VERSION"),
-        format_array(&Array::Float64(x.into_dyn())),
-        describe(&y),
-        format_array(&y),
-    );
-    match io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Failure::plain(Error::new(
-            ErrorKind::Io,
-            format!("cannot write to stdout: {e}"),
-        ))),
-        _ => Ok(()),
     }
 }
