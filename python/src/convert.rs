@@ -98,7 +98,12 @@ pub fn copyto(dst: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>, casting: &str) -> 
 }
 
 /// `numpy.can_cast(from, to, casting)`.
-pub fn can_cast(py: Python<'_>, from: DType, to: &Bound<'_, PyAny>, casting: &str) -> PyResult<bool> {
+pub fn can_cast(
+    py: Python<'_>,
+    from: DType,
+    to: &Bound<'_, PyAny>,
+    casting: &str,
+) -> PyResult<bool> {
     numpy_mod(py)?
         .call_method1("can_cast", (descr_of(py, from), to, casting))?
         .extract()
@@ -166,7 +171,9 @@ pub fn literal_of(obj: &Bound<'_, PyAny>) -> PyResult<Option<Literal>> {
     Ok(None)
 }
 
-fn typed<'a, 'py, T: Element>(arr: &'a Bound<'py, PyUntypedArray>) -> &'a Bound<'py, PyArrayDyn<T>> {
+fn typed<'a, 'py, T: Element>(
+    arr: &'a Bound<'py, PyUntypedArray>,
+) -> &'a Bound<'py, PyArrayDyn<T>> {
     // SAFETY: callers checked `dtype_of(arr.dtype()) == T::DTYPE` (kind and item size,
     // native byte order via `viewable`), so `arr` is a PyArrayDyn<T>; the cast only
     // reinterprets the Python reference and keeps its lifetime.
@@ -227,7 +234,10 @@ pub fn out_view<'a>(arr: &'a Bound<'_, PyUntypedArray>, dt: DType) -> AnyViewMut
 
 /// `numpy.broadcast_to(arr, shape)`: a read-only zero-copy view (stride 0 where it
 /// repeats).
-pub fn broadcast_to<'py>(arr: &Bound<'py, PyUntypedArray>, shape: &[usize]) -> PyResult<Bound<'py, PyUntypedArray>> {
+pub fn broadcast_to<'py>(
+    arr: &Bound<'py, PyUntypedArray>,
+    shape: &[usize],
+) -> PyResult<Bound<'py, PyUntypedArray>> {
     let py = arr.py();
     let shape = pyo3::types::PyTuple::new(py, shape)?;
     Ok(numpy_mod(py)?

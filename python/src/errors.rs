@@ -8,7 +8,11 @@ use pyo3::sync::PyOnceLock;
 fn factory(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     static MAKE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     MAKE.get_or_try_init(py, || {
-        Ok::<_, PyErr>(py.import("numjit._errors")?.getattr("_from_numjit")?.unbind())
+        Ok::<_, PyErr>(
+            py.import("numjit._errors")?
+                .getattr("_from_numjit")?
+                .unbind(),
+        )
     })
     .map(|f| f.bind(py))
 }
@@ -16,7 +20,11 @@ fn factory(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 fn binding_factory(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     static MAKE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     MAKE.get_or_try_init(py, || {
-        Ok::<_, PyErr>(py.import("numjit._errors")?.getattr("_from_binding")?.unbind())
+        Ok::<_, PyErr>(
+            py.import("numjit._errors")?
+                .getattr("_from_binding")?
+                .unbind(),
+        )
     })
     .map(|f| f.bind(py))
 }

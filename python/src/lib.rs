@@ -7,7 +7,7 @@
 mod convert;
 mod errors;
 
-use convert::{Checked, check_array, input_var, literal_of, out_view, to_numpy, writable_out};
+use convert::{check_array, input_var, literal_of, out_view, to_numpy, writable_out, Checked};
 use numjit::exec::RunOptions;
 use numjit::syntax::{Expr, ExprKind};
 use numjit::{Compiled, DType, Literal, Signature, Var, Vars};
@@ -431,7 +431,12 @@ fn run_options() -> RunOptions {
 // ---------------------------------------------------------------------------------
 
 /// The broadcast shape of the inputs, with numjit's E0401 on a mismatch.
-fn result_shape(py: Python<'_>, c: &Compiled, names: &[String], vals: &[Val<'_>]) -> PyResult<Vec<usize>> {
+fn result_shape(
+    py: Python<'_>,
+    c: &Compiled,
+    names: &[String],
+    vals: &[Val<'_>],
+) -> PyResult<Vec<usize>> {
     let p = c.program();
     let mut shapes: Vec<&[usize]> = Vec::with_capacity(p.inputs.len());
     for decl in &p.inputs {
@@ -470,7 +475,12 @@ fn wants_fortran(order: Order, vals: &[Val<'_>]) -> bool {
     }
 }
 
-fn empty_array<'py>(py: Python<'py>, shape: &[usize], dt: DType, fortran: bool) -> PyResult<Bound<'py, PyAny>> {
+fn empty_array<'py>(
+    py: Python<'py>,
+    shape: &[usize],
+    dt: DType,
+    fortran: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     static EMPTY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let f = EMPTY.get_or_try_init(py, || {
         Ok::<_, PyErr>(py.import("numpy")?.getattr("empty")?.unbind())
@@ -617,7 +627,11 @@ fn source_of<'a>(py: Python<'_>, ex: &'a Bound<'_, PyAny>) -> PyResult<std::borr
     if let Ok(s) = ex.getattr("__numjit_source__") {
         return Ok(s.extract::<String>()?.into());
     }
-    Err(errors::binding(py, "value", "must specify expression as a string"))
+    Err(errors::binding(
+        py,
+        "value",
+        "must specify expression as a string",
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -634,7 +648,13 @@ fn prepare<'py>(
     Ok((entry, vals, c))
 }
 
-fn remember(py: Python<'_>, entry: &Arc<Entry>, out: Option<&Bound<'_, PyAny>>, order: Order, casting: Casting) -> PyResult<()> {
+fn remember(
+    py: Python<'_>,
+    entry: &Arc<Entry>,
+    out: Option<&Bound<'_, PyAny>>,
+    order: Order,
+    casting: Casting,
+) -> PyResult<()> {
     let out = match out {
         Some(o) => Some(PyWeakrefReference::new(o)?.unbind()),
         None => None,
@@ -699,7 +719,8 @@ fn validate<'py>(
                 return Err(errors::binding(py, "type", "`out` must be a NumPy ndarray"));
             };
             let out_shape = oa.shape();
-            if numjit::types::shape::broadcast_pair(&shape, out_shape).as_deref() != Some(out_shape) {
+            if numjit::types::shape::broadcast_pair(&shape, out_shape).as_deref() != Some(out_shape)
+            {
                 return Err(errors::binding(
                     py,
                     "shape",
@@ -784,7 +805,12 @@ struct NumExpr {
 
 /// A dtype from a signature entry. `numexpr_types`: numexpr's table, where Python
 /// `float` means float32 and `int` int32; otherwise NumPy's (`numpy.dtype(t)`).
-fn sig_dtype(py: Python<'_>, name: &str, t: &Bound<'_, PyAny>, numexpr_types: bool) -> PyResult<DType> {
+fn sig_dtype(
+    py: Python<'_>,
+    name: &str,
+    t: &Bound<'_, PyAny>,
+    numexpr_types: bool,
+) -> PyResult<DType> {
     if numexpr_types {
         let builtins = py.import("builtins")?;
         if t.is(&builtins.getattr("float")?) {
@@ -993,7 +1019,9 @@ impl NumExpr {
         self.compiled.explain()
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String, Bound<'py, PyList>))> {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (String, Bound<'py, PyList>))> {
         let py = slf.py();
         let me = slf.get();
         Ok((
@@ -1022,7 +1050,11 @@ impl NumExpr {
 /// names (`float` is float64).
 #[pyfunction]
 #[pyo3(signature = (ex, signature=None))]
-fn compile(py: Python<'_>, ex: &Bound<'_, PyAny>, signature: Option<&Bound<'_, PyAny>>) -> PyResult<NumExpr> {
+fn compile(
+    py: Python<'_>,
+    ex: &Bound<'_, PyAny>,
+    signature: Option<&Bound<'_, PyAny>>,
+) -> PyResult<NumExpr> {
     NumExpr::build(py, ex, signature, false)
 }
 
