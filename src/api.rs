@@ -151,6 +151,24 @@ impl Compiled {
             .eval_into(&inputs, out.into_out(), &RunOptions::default())
     }
 
+    /// Like [`Compiled::run`], with explicit launch options (e.g. `threads: 1` inside
+    /// another scheduler's worker). Results never depend on the options.
+    pub fn run_with(&self, vars: &Vars, opts: &RunOptions) -> Result<Array, Error> {
+        let inputs = self.bind(vars)?;
+        self.exec.eval(&inputs, opts)
+    }
+
+    /// Like [`Compiled::run_into`], with explicit launch options.
+    pub fn run_into_with<'o>(
+        &self,
+        vars: &Vars,
+        out: impl IntoOut<'o>,
+        opts: &RunOptions,
+    ) -> Result<(), Error> {
+        let inputs = self.bind(vars)?;
+        self.exec.eval_into(&inputs, out.into_out(), opts)
+    }
+
     /// Like [`Compiled::run_into`], with the naive evaluator.
     pub fn run_into_naive<'o>(&self, vars: &Vars, out: impl IntoOut<'o>) -> Result<(), Error> {
         let inputs = self.bind(vars)?;

@@ -54,6 +54,23 @@ pub fn set_num_threads(n: usize) {
     REQUESTED.store(n.clamp(1, MAX_THREADS), Ordering::Relaxed);
 }
 
+/// Forgets the pool without touching it. For a child process right after `fork()`:
+/// the parent's workers do not exist there, so the pool must neither be used nor
+/// dropped (dropping signals threads that are gone); the next parallel evaluation
+/// builds a fresh one. Leaks the old pool's memory once per fork.
+pub fn reset_after_fork() {
+    let mut slot = match POOL.try_lock() {
+        Ok(g) => g,
+        Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+        // Another thread was swapping pools at the moment of the fork; that thread
+        // does not exist in the child, so there is nothing safe to do.
+        Err(std::sync::TryLockError::WouldBlock) => return,
+    };
+    if let Some(old) = slot.take() {
+        std::mem::forget(old);
+    }
+}
+
 /// The pool with exactly `n` workers, built on first use. `None` if the OS refused
 /// to spawn threads; callers then run serially.
 pub fn pool(n: usize) -> Option<Arc<ThreadPool>> {
