@@ -177,6 +177,17 @@ impl Array {
         self.shape().len()
     }
 
+    /// The same elements (in C order) under `shape`, which must hold as many; used for
+    /// a reduction's `keepdims=True`, which only inserts size-1 axes.
+    pub fn into_shape(self, shape: &[usize]) -> Result<Array, Error> {
+        dispatch!(Array, self, a => {
+            let a = if a.is_standard_layout() { a } else { a.as_standard_layout().into_owned() };
+            a.into_shape_with_order(IxDyn(shape))
+                .map(Element::owned)
+                .map_err(|e| internal(format!("reshape to {shape:?}: {e}")))
+        })
+    }
+
     pub fn len(&self) -> usize {
         dispatch!(Array, self, a => a.len())
     }

@@ -94,7 +94,12 @@ pub fn eval(program: &Program, inputs: &[AnyView]) -> Result<Array, Error> {
                             .first()
                             .ok_or_else(|| internal("reduction without operand"))?;
                         let axis = shape::reduced_axis(r, node.span, x.shape())?;
-                        Some(crate::reduce::naive(r.op, axis, x)?)
+                        let v = crate::reduce::naive(r.op, axis, x)?;
+                        Some(if r.keepdims {
+                            v.into_shape(&shape::result_shape(x.shape(), axis, true))?
+                        } else {
+                            v
+                        })
                     }
                     NodeKind::Op(op) => {
                         Some(eval_op(*op, node.dtype, &views).map_err(|e| e.at_node(node.span))?)

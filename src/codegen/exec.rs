@@ -67,6 +67,7 @@ fn encode(p: &Program) -> Vec<u8> {
                 e.push(r.op as u8);
                 e.push(r.axis.is_some() as u8);
                 put(&mut e, r.axis.unwrap_or(0) as u64);
+                e.push(r.keepdims as u8);
             }
         }
         put(&mut e, n.args.len() as u64);

@@ -91,7 +91,7 @@ fn reduce_stage(
     let refs: Vec<&[isize]> = strides.iter().map(|s| s.as_slice()).collect();
     let lay = Layout::new(&shape, &refs, axis).ok_or_else(|| internal("bad reduction layout"))?;
     let dtype = body.dtype();
-    let out_shape = shape::reduced_shape(&shape, axis);
+    let out_shape = shape::result_shape(&shape, axis, red.keepdims);
     let count = lay.len();
     let spec = KernelSpec {
         inputs: inputs

@@ -32,16 +32,17 @@ impl fmt::Display for Program {
                 NodeKind::Op(op) => {
                     writeln!(f, "%{i} = {}.{} {}", op.name(), n.dtype, args.join(", "))?
                 }
-                NodeKind::Reduce(r) => match r.axis {
-                    Some(k) => writeln!(
+                NodeKind::Reduce(r) => {
+                    let axis = r.axis.map(|k| format!(", axis={k}")).unwrap_or_default();
+                    let keep = if r.keepdims { ", keepdims" } else { "" };
+                    writeln!(
                         f,
-                        "%{i} = {}.{} {}, axis={k}",
+                        "%{i} = {}.{} {}{axis}{keep}",
                         r.op.name(),
                         n.dtype,
                         args.join(", ")
-                    )?,
-                    None => writeln!(f, "%{i} = {}.{} {}", r.op.name(), n.dtype, args.join(", "))?,
-                },
+                    )?
+                }
             }
         }
         write!(f, "return %{}", self.root)

@@ -34,6 +34,8 @@ pub struct Reduction {
     pub axis: Option<i64>,
     /// Where `axis=` was given (the call's span when it was not).
     pub axis_span: Span,
+    /// `keepdims=True`: the reduced axes stay, with length 1 (NumPy's `keepdims`).
+    pub keepdims: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

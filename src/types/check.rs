@@ -476,16 +476,17 @@ impl Checker<'_> {
         }
     }
 
-    /// Checks the keyword arguments of a call to `f`; returns `axis=` (value and span)
-    /// for a reduction that was given one.
+    /// Checks the keyword arguments of a call to `f`; for a reduction, returns `axis=`
+    /// (value, `None` for every axis, and span; absent when not given) and `keepdims=`.
     #[allow(clippy::type_complexity)]
     fn keywords(
         &mut self,
         func: &str,
         f: Func,
         kwargs: &[Keyword],
-    ) -> Result<Option<(Option<i64>, Span)>, Error> {
+    ) -> Result<(Option<(Option<i64>, Span)>, bool), Error> {
         let mut axis = None;
+        let mut keepdims = false;
         for k in kwargs {
             if !matches!(f, Func::Reduce(_)) {
                 return Err(Error::new(
@@ -495,20 +496,41 @@ impl Checker<'_> {
                 .at(k.name_span, "unexpected keyword argument")
                 .help(format!("pass the arguments by position: `{func}(…)`")));
             }
+            if k.name == "keepdims" {
+                let ExprKind::Bool(b) = k.value.kind else {
+                    let v = self.expr(&k.value)?;
+                    return Err(Error::new(
+                        ErrorKind::BadAxis,
+                        "`keepdims` must be `True` or `False`",
+                    )
+                    .at(k.value.span, format!("this is {}", self.describe(v)))
+                    .help(format!(
+                        "write `{func}(x, axis=1, keepdims=True)` to keep the reduced axis \
+                         with length 1"
+                    )));
+                };
+                keepdims = b;
+                continue;
+            }
             if k.name != "axis" {
                 let mut err = Error::new(
                     ErrorKind::UnknownKeyword,
                     format!("`{func}` got an unexpected keyword argument `{}`", k.name),
                 )
                 .at(k.name_span, "not accepted");
-                err = match crate::suggest::closest(&k.name, ["axis"]) {
+                err = match crate::suggest::closest(&k.name, ["axis", "keepdims"]) {
                     Some(s) => err.help(format!("did you mean `{s}`?")),
                     None => err.help(format!(
-                        "`{func}` accepts only `axis=` (an integer); NumPy's other keywords \
-                         (`dtype`, `out`, `keepdims`, `initial`, `where`) are not supported"
+                        "`{func}` accepts only `axis=` (an integer or `None`) and \
+                         `keepdims=`; NumPy's other keywords (`dtype`, `out`, `initial`, \
+                         `where`) are not supported"
                     )),
                 };
                 return Err(err);
+            }
+            if matches!(&k.value.kind, ExprKind::Name(n) if n == "None") {
+                axis = Some((None, k.span));
+                continue;
             }
             let v = self.expr(&k.value)?;
             let value = match v {
@@ -516,18 +538,19 @@ impl Checker<'_> {
                 _ => None,
             };
             let Some(value) = value else {
-                return Err(
-                    Error::new(ErrorKind::BadAxis, "`axis` must be an integer literal")
-                        .at(k.value.span, format!("this is {}", self.describe(v)))
-                        .help(format!(
-                            "write an axis number such as `{func}(x, axis=0)` or `axis=-1`, \
-                     or leave `axis` out to reduce over every axis"
-                        )),
-                );
+                return Err(Error::new(
+                    ErrorKind::BadAxis,
+                    "`axis` must be an integer literal or `None`",
+                )
+                .at(k.value.span, format!("this is {}", self.describe(v)))
+                .help(format!(
+                    "write an axis number such as `{func}(x, axis=0)` or `axis=-1`, \
+                     or `axis=None` (or no `axis`) to reduce over every axis"
+                )));
             };
             axis = Some((Some(value), k.span));
         }
-        Ok(axis)
+        Ok((axis, keepdims))
     }
 
     fn call(
@@ -556,7 +579,7 @@ impl Checker<'_> {
             }
             return Err(err);
         };
-        let axis = self.keywords(func, f, kwargs)?;
+        let (axis, keepdims) = self.keywords(func, f, kwargs)?;
         let round_decimals = f == Func::Round && args.len() == 2;
         if args.len() != arity && !round_decimals {
             let plural = if arity == 1 { "" } else { "s" };
@@ -635,6 +658,7 @@ impl Checker<'_> {
                     op: r,
                     axis,
                     axis_span,
+                    keepdims,
                 };
                 Ok(Val::Strong(self.push(
                     NodeKind::Reduce(red),

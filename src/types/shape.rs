@@ -90,7 +90,7 @@ pub fn infer(program: &Program, input_shapes: &[&[usize]]) -> Result<Vec<usize>,
                     .map(|&a| &shapes[a as usize])
                     .ok_or_else(|| crate::array::internal("reduction without operand"))?;
                 let axis = reduced_axis(r, node.span, s)?;
-                reduced_shape(s, axis)
+                result_shape(s, axis, r.keepdims)
             }
             NodeKind::Op(_) => {
                 let mut acc: Vec<usize> = Vec::new();
@@ -190,6 +190,19 @@ pub fn reduced_axis(r: &Reduction, span: Span, shape: &[usize]) -> Result<Option
         )));
     }
     Ok(axis)
+}
+
+/// The shape of a reduction's result: [`reduced_shape`], or with `keepdims` the
+/// reduced axes kept with length 1.
+pub fn result_shape(shape: &[usize], axis: Option<usize>, keepdims: bool) -> Vec<usize> {
+    if !keepdims {
+        return reduced_shape(shape, axis);
+    }
+    shape
+        .iter()
+        .enumerate()
+        .map(|(d, &n)| if axis.is_none_or(|a| a == d) { 1 } else { n })
+        .collect()
 }
 
 /// The shape left after reducing `shape` along `axis` (`None`: every axis).

@@ -133,7 +133,7 @@ fn arb_case() -> impl Strategy<Value = Case> {
             prop::sample::select(REDUCTIONS),
             prop::sample::select(WRAPPERS),
             -4i64..4,
-            0u8..3,
+            0u8..6,
         ),
         (
             1usize..=4,
@@ -180,6 +180,9 @@ fn arb_case() -> impl Strategy<Value = Case> {
                 };
                 let call = |r: &str| match axis_kind {
                     0 => format!("{r}({body})"),
+                    3 => format!("{r}({body}, axis={axis}, keepdims=True)"),
+                    4 => format!("{r}({body}, axis=None)"),
+                    5 => format!("{r}({body}, keepdims=True)"),
                     _ => format!("{r}({body}, axis={axis})"),
                 };
                 let expr = wrap.replace("{r}", &call(r1)).replace("{r2}", &call(r2));
@@ -385,7 +388,9 @@ fn reduction_errors() {
         ("sum(x, axis=1.5)", "E0310"),
         ("sum(x, axis=x)", "E0310"),
         ("sum(x, axes=0)", "E0210"),
-        ("sum(x, keepdims=True)", "E0210"),
+        ("sum(x, keepdim=True)", "E0210"),
+        ("sum(x, keepdims=1)", "E0310"),
+        ("sum(x, axis=None, keepdims=x)", "E0310"),
         ("sqrt(x, axis=0)", "E0210"),
         ("sum(x, 1)", "E0203"),
         ("max(z)", "E0301"),
@@ -398,6 +403,75 @@ fn reduction_errors() {
         all.push_str(&format!("--- {src}\n{}\n", err.render(src)));
     }
     insta::assert_snapshot!("reduction_errors", all);
+}
+
+/// `keepdims=True` keeps the reduced axes with length 1, so the result broadcasts back
+/// against the operand; `axis=None` is the same as no `axis`.
+#[test]
+fn keepdims_and_axis_none() {
+    let x = ndarray::array![[1.0, 2.0, 3.0], [4.0, 5.0, 9.0]];
+    let mut vars = Vars::new();
+    vars.insert("x", &x);
+    let sig = Signature::of(&vars);
+    let check = |src: &str, shape: &[usize], want: &[f64]| {
+        let c = numjit::compile(src, &sig).unwrap();
+        let naive = c.run_naive(&vars).unwrap();
+        for threads in [1, 2, 3] {
+            let opts = RunOptions {
+                threads,
+                block_len: 1,
+                serial_below: 0,
+            };
+            let got = Executable::new(c.program().clone())
+                .eval(&[AnyView::Float64(x.view().into_dyn())], &opts)
+                .unwrap();
+            assert!(got.same(&naive), "{src} {opts:?}: {got:?} vs {naive:?}");
+        }
+        let got = numjit::evaluate(src, &vars).unwrap();
+        assert_eq!(got.shape(), shape, "{src}");
+        let Array::Float64(a) = got else {
+            panic!("{src}: not float64")
+        };
+        assert_eq!(a.iter().copied().collect::<Vec<_>>(), want, "{src}");
+    };
+    check(
+        "x - mean(x, axis=1, keepdims=True)",
+        &[2, 3],
+        &[-1.0, 0.0, 1.0, -2.0, -1.0, 3.0],
+    );
+    check(
+        "x / max(x, axis=0, keepdims=True)",
+        &[2, 3],
+        &[0.25, 0.4, 1.0 / 3.0, 1.0, 1.0, 1.0],
+    );
+    check("sum(x, keepdims=True)", &[1, 1], &[24.0]);
+    check("sum(x, axis=None, keepdims=True)", &[1, 1], &[24.0]);
+    check("sum(x, axis=None)", &[], &[24.0]);
+    check("sum(x, axis=-1, keepdims=False)", &[2], &[6.0, 18.0]);
+    check(
+        "min(x * 2, axis=0, keepdims=True)",
+        &[1, 3],
+        &[2.0, 4.0, 6.0],
+    );
+    // Empty operands: NumPy's identities, with the kept axis.
+    let e = ndarray::Array2::<f64>::zeros((0, 3));
+    let mut ev = Vars::new();
+    ev.insert("e", &e);
+    let s = numjit::evaluate("sum(e, axis=0, keepdims=True)", &ev).unwrap();
+    assert_eq!(s.shape(), &[1, 3]);
+    let p = numjit::evaluate("prod(e, keepdims=True)", &ev).unwrap();
+    assert_eq!(
+        p.as_f64().unwrap().iter().copied().collect::<Vec<_>>(),
+        vec![1.0]
+    );
+    let m = numjit::evaluate("mean(e, axis=1, keepdims=True)", &ev).unwrap();
+    assert_eq!(m.shape(), &[0, 1]);
+    assert_eq!(
+        numjit::evaluate("max(e, keepdims=True)", &ev)
+            .unwrap_err()
+            .code(),
+        "E0411"
+    );
 }
 
 #[test]
