@@ -637,3 +637,38 @@ fn found_by_proptest() {
     // evaluator reports E0501, so the JIT must too.
     repro_seed(0x6c07164a81e71325).unwrap();
 }
+
+/// The differential test is only as strong as its cases: most generated expressions
+/// must be well typed (ill-typed ones are skipped) and actually evaluate.
+#[test]
+fn generated_cases_are_mostly_well_typed() {
+    let (mut typed, mut nonempty) = (0, 0);
+    let total = 400u64;
+    for seed in 0..total {
+        let (expr, inputs, _) = gen_case(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        if let Ok(c) = numjit::compile(&expr, &signature(&inputs)) {
+            typed += 1;
+            let stored: Vec<Stored> = inputs.iter().map(Stored::new).collect();
+            let views: Vec<AnyView> = c
+                .program()
+                .inputs
+                .iter()
+                .map(|d| stored[d.name[1..].parse::<usize>().expect("v<k>")].view())
+                .collect();
+            if numjit::interp::eval(c.program(), &views).is_ok_and(|a| !a.is_empty()) {
+                nonempty += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{typed} of {total} generated cases well typed, {nonempty} evaluate to a non-empty result"
+    );
+    assert!(
+        typed * 10 >= total * 8,
+        "only {typed} of {total} well typed"
+    );
+    assert!(
+        nonempty * 10 >= total * 5,
+        "only {nonempty} of {total} non-empty"
+    );
+}
