@@ -575,7 +575,7 @@ impl Run<'_, '_, '_> {
         // kernel was compiled for these stride classes and dtypes.
         unsafe {
             numjit_runtime::launch(
-                &plan,
+                plan,
                 out,
                 &ptrs,
                 kernel.func(),
