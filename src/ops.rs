@@ -188,6 +188,10 @@ pub enum Func {
     /// `round(x)` / `round(x, decimals)`: `rint` on floats (after scaling by
     /// `10**decimals`), the identity on ints; built from other ops by `check`.
     Round,
+    /// `copy(x)`: `x` itself (numexpr has it; results are always fresh arrays anyway).
+    Copy,
+    /// `ones_like(x)`: ones of `x`'s dtype and shape (numexpr's).
+    OnesLike,
 }
 
 /// Functions by name: (name, arity, what it is).
@@ -196,6 +200,8 @@ pub const FUNCTIONS: &[(&str, usize, Func)] = &[
     ("sqrt", 1, Func::Op(Op::Sqrt)),
     ("abs", 1, Func::Op(Op::Abs)),
     ("round", 1, Func::Round),
+    ("copy", 1, Func::Copy),
+    ("ones_like", 1, Func::OnesLike),
     ("bool", 1, Func::Cast(DType::Bool)),
     ("int32", 1, Func::Cast(DType::Int32)),
     ("int64", 1, Func::Cast(DType::Int64)),

@@ -645,6 +645,28 @@ impl Checker<'_> {
             }
             Func::Op(Op::Math(m)) => self.math(m, &vals, span),
             Func::Round => self.round(&vals, span),
+            Func::Copy => Ok(Val::Strong(self.strong(vals[0], None)?)),
+            Func::OnesLike => {
+                let x = self.strong(vals[0], None)?;
+                let t = self.dtype(x);
+                let one = match t {
+                    DType::Bool => Scalar::Bool(true),
+                    DType::Int32 => Scalar::Int32(1),
+                    DType::Int64 => Scalar::Int64(1),
+                    DType::Float32 => Scalar::Float32(1.0),
+                    DType::Float64 => Scalar::Float64(1.0),
+                    DType::Complex128 => Scalar::Complex128(num_complex::Complex64::new(1.0, 0.0)),
+                };
+                // `x == x` only carries x's shape: both branches are 1 (NaN included).
+                let shape = self.op(Op::Eq, vec![x, x], DType::Bool, span)?;
+                let one = self.constant(one, span);
+                Ok(Val::Strong(self.op(
+                    Op::Where,
+                    vec![shape, one, one],
+                    t,
+                    span,
+                )?))
+            }
             Func::Op(other) => Err(internal(format!(
                 "function table names op `{}` without a rule",
                 other.name()
