@@ -430,7 +430,7 @@ fn scalbn(x: f64, n: i32) -> f64 {
 }
 
 /// `a ** b` for complex: NumPy's `nc_pow` (small integer exponents by repeated
-/// multiplication, otherwise `exp(b * log(a))`).
+/// multiplication, otherwise the C library's `cpow`, as NumPy's `npy_cpow`).
 pub fn c_pow(a: Complex64, b: Complex64) -> Complex64 {
     let one = Complex64::new(1.0, 0.0);
     if b.re == 0.0 && b.im == 0.0 {
@@ -464,7 +464,7 @@ pub fn c_pow(a: Complex64, b: Complex64) -> Complex64 {
         }
         return if n < 0 { c_div(one, aa) } else { aa };
     }
-    a.powc(b)
+    numjit_runtime::cmath::pow(a, b)
 }
 
 #[cfg(test)]

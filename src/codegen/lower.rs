@@ -879,6 +879,22 @@ impl Lowerer<'_, '_> {
                 }
             }
             Op::Math(f) => self.math(f, args, m)?,
+            Op::Real if t == Complex128 => self.b.ins().extractlane(a, 0),
+            Op::Imag => match t {
+                Complex128 => self.b.ins().extractlane(a, 1),
+                Float32 | Float64 => self.fconst(t, 0.0, m),
+                // A false bool is 0 as a scalar and an all-zero mask in a vector.
+                _ => self.iconst(t, 0, m),
+            },
+            Op::Conj if t == Complex128 => {
+                let im = self.b.ins().extractlane(a, 1);
+                let neg = self.b.ins().fneg(im);
+                self.b.ins().insertlane(a, neg, 1)
+            }
+            Op::Complex if t == Float64 && !vector => {
+                let v = self.b.ins().splat(F64X2, a);
+                self.b.ins().insertlane(v, bv()?, 1)
+            }
             _ => return Err(unsupported()),
         })
     }
