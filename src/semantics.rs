@@ -437,7 +437,9 @@ pub fn c_pow(a: Complex64, b: Complex64) -> Complex64 {
         return one;
     }
     if a.re == 0.0 && a.im == 0.0 {
-        return if b.re > 0.0 && b.im == 0.0 {
+        // NumPy 2: zero to a power with a positive real part is zero (whatever the
+        // imaginary part), anything else is NaN.
+        return if b.re > 0.0 {
             Complex64::new(0.0, 0.0)
         } else {
             Complex64::new(f64::NAN, f64::NAN)
