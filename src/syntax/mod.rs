@@ -178,8 +178,9 @@ fn describe_expected(expected: &[String]) -> String {
         parts.push("an operator".to_string());
     }
     for n in &names {
+        // `.` (an attribute) may follow any operand; naming it would only distract.
         let covered = (has_operands && OPERAND_STARTS.contains(n))
-            || (has_operators && (BINARY_OPS.contains(n) || *n == "("));
+            || (has_operators && (BINARY_OPS.contains(n) || *n == "(" || *n == "."));
         if !covered {
             let part = match *n {
                 "int" | "float" | "imag" => "a number".to_string(),
