@@ -32,6 +32,7 @@ use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use std::collections::HashMap;
 
+mod complex;
 mod math;
 
 /// A block-routine node, its routine, its operand slots and the loop roots that fill them.
@@ -747,6 +748,7 @@ impl Lowerer<'_, '_> {
                 Bool => a,
                 Int32 | Int64 => self.b.ins().iabs(a),
                 Float32 | Float64 => self.b.ins().fabs(a),
+                Complex128 if !vector => self.complex_abs(a),
                 Complex128 => return Err(unsupported()),
             },
             Op::Sqrt => match t {
@@ -769,27 +771,15 @@ impl Lowerer<'_, '_> {
                 Float32 | Float64 => self.b.ins().fmul(a, bv()?),
                 Complex128 => {
                     let b = bv()?;
-                    let (ar, ai) = (
-                        self.b.ins().extractlane(a, 0),
-                        self.b.ins().extractlane(a, 1),
-                    );
-                    let (br, bi) = (
-                        self.b.ins().extractlane(b, 0),
-                        self.b.ins().extractlane(b, 1),
-                    );
-                    // NumPy's complex multiply (semantics::c_mul) fuses:
-                    // re = fma(ar, br, -(ai*bi)), im = fma(ar, bi, ai*br).
-                    let ii = self.b.ins().fmul(ai, bi);
-                    let nii = self.b.ins().fneg(ii);
-                    let re = self.b.ins().fma(ar, br, nii);
-                    let ir = self.b.ins().fmul(ai, br);
-                    let im = self.b.ins().fma(ar, bi, ir);
-                    let v = self.b.ins().splat(F64X2, re);
-                    self.b.ins().insertlane(v, im, 1)
+                    self.complex_mul(a, b)
                 }
             },
             Op::Div => match t {
                 Float32 | Float64 => self.b.ins().fdiv(a, bv()?),
+                Complex128 if !vector => {
+                    let b = bv()?;
+                    self.complex_div(a, b)
+                }
                 _ => return Err(unsupported()),
             },
             Op::Shl | Op::Shr if t.is_int() && !vector => {

@@ -1,6 +1,6 @@
 //! Block routines: precompiled Rust loops that a kernel calls ONCE PER BLOCK for the
 //! ops Cranelift can't do inline (integer floor division and power, float `//`, `%`
-//! and `**`, complex division, abs, sqrt and power). Each applies the scalar
+//! and `**`, complex sqrt, power and transcendental functions). Each applies the scalar
 //! reference function (`crate::semantics`) to every element of a scratch slot, so the
 //! JIT and the naive evaluator share one definition. Knows nothing of CLIF.
 
@@ -90,10 +90,6 @@ binary!(pow_f64, f64, f64, |a, b| Some(sem::float_pow::<f64>(a, b)));
 binary!(pow_c128, Complex64, Complex64, |a, b| Some(sem::c_pow(
     a, b
 )));
-binary!(div_c128, Complex64, Complex64, |a, b| Some(sem::c_div(
-    a, b
-)));
-unary!(abs_c128, Complex64, f64, sem::c_abs);
 unary!(sqrt_c128, Complex64, Complex64, sem::c_sqrt);
 unary!(recip_f32, f32, f32, |a| 1.0 / a);
 unary!(recip_f64, f64, f64, |a| 1.0 / a);
@@ -138,8 +134,6 @@ pub fn routine(op: Op, t: DType) -> Option<RoutineFn> {
         (Op::Pow, Float32) => pow_f32,
         (Op::Pow, Float64) => pow_f64,
         (Op::Pow, Complex128) => pow_c128,
-        (Op::Div, Complex128) => div_c128,
-        (Op::Abs, Complex128) => abs_c128,
         (Op::Sqrt, Complex128) => sqrt_c128,
         (Op::Reciprocal, Float32) => recip_f32,
         (Op::Reciprocal, Float64) => recip_f64,
