@@ -856,6 +856,7 @@ impl Lowerer<'_, '_> {
                 let x = bv()?;
                 let y = args.get(2).ok_or_else(|| internal("missing operand"))?.0;
                 match m {
+                    Mode::Scalar if rt == Complex128 => self.complex_where(a, x, y),
                     Mode::Scalar => self.b.ins().select(a, x, y),
                     Mode::Vector(w) => {
                         let vt = vec_ty(rt, w);

@@ -6,7 +6,7 @@
 
 use super::{little, Lowerer};
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::types::{F64X2, I8X16};
+use cranelift_codegen::ir::types::{F64X2, I64, I64X2, I8X16};
 use cranelift_codegen::ir::{ConstantData, InstBuilder, Value};
 
 impl Lowerer<'_, '_> {
@@ -50,72 +50,103 @@ impl Lowerer<'_, '_> {
 
     /// `|a|` as `semantics::c_abs` (NumPy's SIMD loop): inf if a part is infinite, else
     /// NaN if a part is NaN, else `larger * sqrt(fma(r, r, 1))` with `r = smaller/larger`
-    /// (`r = 0` when both are zero).
+    /// (`r = 0` when both are zero). Lane-parallel on `[re, im]` against its swap, with
+    /// lane masks only: Cranelift lowers a float `select` to a branch, which mispredicts
+    /// on data like the Mandelbrot set's.
     pub(super) fn complex_abs(&mut self, a: Value) -> Value {
-        let av = self.b.ins().fabs(a);
-        let re = self.b.ins().extractlane(av, 0);
-        let im = self.b.ins().extractlane(av, 1);
-        let gt = self.b.ins().fcmp(FloatCC::GreaterThan, re, im);
-        let larger = self.b.ins().select(gt, re, im);
-        let smaller = self.b.ins().select(gt, im, re);
+        let av = self.b.ins().fabs(a); // [|re|, |im|]
+        let sw = self.shuffle2(av, [1, 0]); // [|im|, |re|]
+        let gt = self.b.ins().fcmp(FloatCC::GreaterThan, av, sw);
+        let larger = self.fsel(gt, av, sw);
+        let smaller = self.fsel(gt, sw, av);
         let ratio = self.b.ins().fdiv(smaller, larger);
-        let zero = self.b.ins().f64const(0.0);
-        let one = self.b.ins().f64const(1.0);
+        let zero = self.splat_f64(0.0);
+        let one = self.splat_f64(1.0);
         let is0 = self.b.ins().fcmp(FloatCC::Equal, larger, zero);
-        let ratio = self.b.ins().select(is0, zero, ratio);
+        let ratio = self.fsel(is0, zero, ratio);
         let s = self.b.ins().fma(ratio, ratio, one);
         let s = self.b.ins().sqrt(s);
         let r = self.b.ins().fmul(s, larger);
-        let nan = self.b.ins().f64const(f64::NAN);
-        let uno = self.b.ins().fcmp(FloatCC::Unordered, re, im);
-        let r = self.b.ins().select(uno, nan, r);
-        let inf = self.b.ins().f64const(f64::INFINITY);
-        let re_inf = self.b.ins().fcmp(FloatCC::Equal, re, inf);
-        let im_inf = self.b.ins().fcmp(FloatCC::Equal, im, inf);
-        let any_inf = self.b.ins().bor(re_inf, im_inf);
-        self.b.ins().select(any_inf, inf, r)
+        let nan = self.splat_f64(f64::NAN);
+        let uno = self.b.ins().fcmp(FloatCC::Unordered, av, sw);
+        let r = self.fsel(uno, nan, r);
+        let inf = self.splat_f64(f64::INFINITY);
+        let is_inf = self.b.ins().fcmp(FloatCC::Equal, av, inf);
+        let is_inf_sw = self.b.ins().fcmp(FloatCC::Equal, sw, inf);
+        let any_inf = self.b.ins().bor(is_inf, is_inf_sw);
+        let r = self.fsel(any_inf, inf, r);
+        self.b.ins().extractlane(r, 0)
     }
 
-    /// `a / b` as `semantics::c_div` (NumPy's Smith-style division), branch-free: both
-    /// of Smith's branches share `rat = q/p`, `scl = 1/(p + q*rat)` with `(p, q)` the
-    /// larger and smaller part of `b`; division by a zero `b` divides by `|br|`.
+    /// `bitselect` by a comparison mask (`i64x2`) on `f64x2` values.
+    fn fsel(&mut self, mask: Value, x: Value, y: Value) -> Value {
+        let m = self.b.ins().bitcast(F64X2, little(), mask);
+        self.b.ins().bitselect(m, x, y)
+    }
+
+    fn splat_f64(&mut self, x: f64) -> Value {
+        let c = self.b.ins().f64const(x);
+        self.b.ins().splat(F64X2, c)
+    }
+
+    /// `c ? x : y` for complex `x`, `y` and a scalar bool `c` (an `i8` 0/1), through a
+    /// lane mask rather than a branch.
+    pub(super) fn complex_where(&mut self, c: Value, x: Value, y: Value) -> Value {
+        let wide = self.b.ins().uextend(I64, c);
+        let m = self.b.ins().ineg(wide);
+        let m = self.b.ins().splat(I64X2, m);
+        self.fsel(m, x, y)
+    }
+
+    /// `a / b` as `semantics::c_div` (NumPy's Smith-style division), branch-free with
+    /// lane masks. Both of Smith's branches share `rat = q/p`, `scl = 1/(p + q*rat)` with
+    /// `(p, q)` = `(br, bi)` when `|br| >= |bi|`, else `(bi, br)`; then
+    /// `re = (x + y*rat)*scl` with `(x, y)` = `(ar, ai)` or `(ai, ar)` (`ar*rat + ai` is
+    /// `ai + ar*rat` exactly), `im = (ai - ar*rat)*scl` or `(ai*rat - ar)*scl`. A zero
+    /// `b` divides both parts by `|br|` (+0).
     pub(super) fn complex_div(&mut self, a: Value, b: Value) -> Value {
-        let ar = self.b.ins().extractlane(a, 0);
-        let ai = self.b.ins().extractlane(a, 1);
-        let br = self.b.ins().extractlane(b, 0);
-        let bi = self.b.ins().extractlane(b, 1);
-        let abs_br = self.b.ins().fabs(br);
-        let abs_bi = self.b.ins().fabs(bi);
-        // First branch of c_div when |br| >= |bi| (false if either is NaN).
-        let c1 = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, abs_br, abs_bi);
-        let p = self.b.ins().select(c1, br, bi);
-        let q = self.b.ins().select(c1, bi, br);
+        let ab = self.b.ins().fabs(b); // [|br|, |bi|]
+        let ab_sw = self.shuffle2(ab, [1, 0]);
+        let ge = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, ab, ab_sw);
+        let ge = self.b.ins().bitcast(F64X2, little(), ge);
+        let c1 = self.shuffle2(ge, [0, 0]); // lane 0's test, both lanes (false on NaN)
+        let b_sw = self.shuffle2(b, [1, 0]);
+        let pq = self.b.ins().bitselect(c1, b, b_sw); // [p, q]
+        let p = self.shuffle2(pq, [0, 0]);
+        let q = self.shuffle2(pq, [1, 1]);
         let rat = self.b.ins().fdiv(q, p);
         let qr = self.b.ins().fmul(q, rat);
         let den = self.b.ins().fadd(p, qr);
-        let one = self.b.ins().f64const(1.0);
+        let one = self.splat_f64(1.0);
         let scl = self.b.ins().fdiv(one, den);
-        // re: (ar + ai*rat) in branch 1, (ar*rat + ai) = (ai + ar*rat) in branch 2.
-        let x = self.b.ins().select(c1, ar, ai);
-        let y = self.b.ins().select(c1, ai, ar);
+        let a_sw = self.shuffle2(a, [1, 0]); // [ai, ar]
+        let xy = self.b.ins().bitselect(c1, a, a_sw); // [x, y]
+        let y = self.shuffle2(xy, [1, 1]);
         let yr = self.b.ins().fmul(y, rat);
-        let re = self.b.ins().fadd(x, yr);
-        // im: (ai - ar*rat) in branch 1, (ai*rat - ar) in branch 2.
-        let arr = self.b.ins().fmul(ar, rat);
-        let im1 = self.b.ins().fsub(ai, arr);
-        let air = self.b.ins().fmul(ai, rat);
-        let im2 = self.b.ins().fsub(air, ar);
-        let im = self.b.ins().select(c1, im1, im2);
-        let v = self.pair(re, im);
-        let scl = self.b.ins().splat(F64X2, scl);
+        let re = self.b.ins().fadd(xy, yr); // lane 0: x + y*rat
+        let swr = self.b.ins().fmul(a_sw, rat);
+        let im1 = self.b.ins().fsub(a, swr); // lane 1: ai - ar*rat
+        let ar_ = self.b.ins().fmul(a, rat);
+        let im2 = self.b.ins().fsub(ar_, a_sw); // lane 1: ai*rat - ar
+        let im = self.b.ins().bitselect(c1, im1, im2);
+        let lane0 = self.lane0_mask();
+        let v = self.b.ins().bitselect(lane0, re, im);
         let smith = self.b.ins().fmul(v, scl);
-        // Both parts of b zero (then c1 holds): a / |br|, part by part.
-        let zero = self.b.ins().f64const(0.0);
-        let br0 = self.b.ins().fcmp(FloatCC::Equal, abs_br, zero);
-        let bi0 = self.b.ins().fcmp(FloatCC::Equal, abs_bi, zero);
-        let both = self.b.ins().band(br0, bi0);
-        let d = self.b.ins().splat(F64X2, abs_br);
-        let by_zero = self.b.ins().fdiv(a, d);
-        self.b.ins().select(both, by_zero, smith)
+        let zero = self.splat_f64(0.0);
+        let z = self.b.ins().fcmp(FloatCC::Equal, ab, zero);
+        let z_sw = self.b.ins().fcmp(FloatCC::Equal, ab_sw, zero);
+        let both = self.b.ins().band(z, z_sw);
+        let abs_br = self.shuffle2(ab, [0, 0]);
+        let by_zero = self.b.ins().fdiv(a, abs_br);
+        self.fsel(both, by_zero, smith)
+    }
+
+    /// An `f64x2` mask selecting lane 0.
+    fn lane0_mask(&mut self) -> Value {
+        let ones = self.b.ins().iconst(I64, -1);
+        let v = self.b.ins().splat(I64X2, ones);
+        let zero = self.b.ins().iconst(I64, 0);
+        let v = self.b.ins().insertlane(v, zero, 1);
+        self.b.ins().bitcast(F64X2, little(), v)
     }
 }
