@@ -101,7 +101,9 @@ pub fn attribute(object: Node, name: &str, lo: usize, name_lo: usize, hi: usize)
         )
         .at(name_span, "not an attribute numjit knows");
         err = match crate::suggest::closest(name, ATTRIBUTES) {
-            Some(s) => err.help(format!("did you mean `.{s}`? the attributes are `.real` and `.imag`")),
+            Some(s) => err.help(format!(
+                "did you mean `.{s}`? the attributes are `.real` and `.imag`"
+            )),
             None => err.help(
                 "the attributes are `.real` and `.imag`; everything else is a function call, \
                  e.g. `conj(z)` or `abs(z)`",

@@ -734,7 +734,12 @@ impl Checker<'_> {
         if t != DType::Complex128 && op != Op::Imag {
             return Ok(Val::Strong(x));
         }
-        Ok(Val::Strong(self.op(op, vec![x], op.result_dtype(t), span)?))
+        Ok(Val::Strong(self.op(
+            op,
+            vec![x],
+            op.result_dtype(t),
+            span,
+        )?))
     }
 
     /// An operand of `complex(a, b)`: any real dtype, cast to `to`; complex is refused.
@@ -747,7 +752,9 @@ impl Checker<'_> {
                 format!("`{name}` takes real parts, not complex128"),
             )
             .at(self.span_of(v), "this is complex128")
-            .help(format!("pass `real(…)` and `imag(…)` of it: `{name}(real(z), imag(z))`")));
+            .help(format!(
+                "pass `real(…)` and `imag(…)` of it: `{name}(real(z), imag(z))`"
+            )));
         }
         self.strong(Val::Strong(x), Some(to))
     }

@@ -34,7 +34,9 @@ fn specials(extra: usize, seed: u64) -> Vec<Complex64> {
         .collect();
     let mut s = seed;
     let mut next = move || {
-        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 2f64.powi((s % 13) as i32 - 4)
     };
     for _ in 0..extra {

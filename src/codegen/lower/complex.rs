@@ -17,12 +17,7 @@ impl Lowerer<'_, '_> {
             .iter()
             .flat_map(|&l| (0..8).map(move |k| l * 8 + k))
             .collect();
-        let imm = self
-            .b
-            .func
-            .dfg
-            .immediates
-            .push(ConstantData::from(mask));
+        let imm = self.b.func.dfg.immediates.push(ConstantData::from(mask));
         let s = self.b.ins().shuffle(bytes, bytes, imm);
         self.b.ins().bitcast(F64X2, little(), s)
     }
@@ -40,7 +35,7 @@ impl Lowerer<'_, '_> {
         let ai = self.shuffle2(a, [1, 1]);
         let bs = self.shuffle2(b, [1, 0]);
         let t = self.b.ins().fmul(ai, bs); // [ai*bi, ai*br]
-        // Flip the sign of lane 0 only: exactly `-(ai*bi)`.
+                                           // Flip the sign of lane 0 only: exactly `-(ai*bi)`.
         let sign = self.b.ins().f64const(-0.0);
         let zero = self.b.ins().f64const(0.0);
         let flip = self.pair(sign, zero);
