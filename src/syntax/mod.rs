@@ -89,6 +89,7 @@ fn end_help(src: &str) -> String {
     match trimmed.chars().last() {
         None => "write an expression such as `2*x + 1`".to_string(),
         Some(',') => "remove the trailing `,` or add the missing argument".to_string(),
+        Some('.') => "name an attribute after the `.`: `.real` or `.imag`".to_string(),
         Some(_) => {
             let tail: String = trimmed
                 .chars()
