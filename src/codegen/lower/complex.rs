@@ -22,6 +22,19 @@ impl Lowerer<'_, '_> {
         self.b.ins().bitcast(F64X2, little(), s)
     }
 
+    /// `[u[i], v[j]]` for lanes `i`, `j` of two `f64x2`s.
+    fn blend2(&mut self, u: Value, i: u8, v: Value, j: u8) -> Value {
+        let ub = self.b.ins().bitcast(I8X16, little(), u);
+        let vb = self.b.ins().bitcast(I8X16, little(), v);
+        let mask: Vec<u8> = (0..8)
+            .map(|k| i * 8 + k)
+            .chain((0..8).map(|k| 16 + j * 8 + k))
+            .collect();
+        let imm = self.b.func.dfg.immediates.push(ConstantData::from(mask));
+        let s = self.b.ins().shuffle(ub, vb, imm);
+        self.b.ins().bitcast(F64X2, little(), s)
+    }
+
     /// `[x, y]` from two `f64`s.
     fn pair(&mut self, x: Value, y: Value) -> Value {
         let v = self.b.ins().splat(F64X2, x);
@@ -109,11 +122,19 @@ impl Lowerer<'_, '_> {
         let pq = self.b.ins().bitselect(c1, b, b_sw); // [p, q]
         let p = self.shuffle2(pq, [0, 0]);
         let q = self.shuffle2(pq, [1, 1]);
-        let rat = self.b.ins().fdiv(q, p);
+        // Two divisions carry all four quotients (each lane is its own IEEE division):
+        // [q/p, ar/|br|], then [1/den, ai/|br|]; the second lanes serve a zero `b`.
+        let num1 = self.blend2(pq, 1, a, 0); // [q, ar]
+        let den1 = self.blend2(pq, 0, ab, 0); // [p, |br|]
+        let d1 = self.b.ins().fdiv(num1, den1);
+        let rat = self.shuffle2(d1, [0, 0]);
         let qr = self.b.ins().fmul(q, rat);
         let den = self.b.ins().fadd(p, qr);
         let one = self.splat_f64(1.0);
-        let scl = self.b.ins().fdiv(one, den);
+        let num2 = self.blend2(one, 0, a, 1); // [1, ai]
+        let den2 = self.blend2(den, 0, ab, 0); // [den, |br|]
+        let d2 = self.b.ins().fdiv(num2, den2);
+        let scl = self.shuffle2(d2, [0, 0]);
         let a_sw = self.shuffle2(a, [1, 0]); // [ai, ar]
         let xy = self.b.ins().bitselect(c1, a, a_sw); // [x, y]
         let y = self.shuffle2(xy, [1, 1]);
@@ -131,8 +152,7 @@ impl Lowerer<'_, '_> {
         let z = self.b.ins().fcmp(FloatCC::Equal, ab, zero);
         let z_sw = self.b.ins().fcmp(FloatCC::Equal, ab_sw, zero);
         let both = self.b.ins().band(z, z_sw);
-        let abs_br = self.shuffle2(ab, [0, 0]);
-        let by_zero = self.b.ins().fdiv(a, abs_br);
+        let by_zero = self.blend2(d1, 1, d2, 1); // [ar/|br|, ai/|br|]
         self.fsel(both, by_zero, smith)
     }
 
