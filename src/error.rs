@@ -30,6 +30,8 @@ pub enum ErrorKind {
     Empty,
     /// A positional argument after a keyword argument, or a keyword given twice.
     KeywordSyntax,
+    /// `x.name` with a name other than `real` or `imag`.
+    UnknownAttribute,
     // E02xx: names
     UnknownName,
     UnknownFunction,
@@ -83,6 +85,7 @@ impl ErrorKind {
             TooDeep => "E0108",
             Empty => "E0109",
             KeywordSyntax => "E0111",
+            UnknownAttribute => "E0112",
             UnknownName => "E0201",
             UnknownFunction => "E0202",
             WrongArity => "E0203",

@@ -413,6 +413,17 @@ pub fn eval_op(op: Op, out: DType, args: &[AnyView]) -> Result<Array, OpError> {
         Op::Gt => compare!(>),
         Op::Ge => compare!(>=),
         Op::Math(f) => eval_math(f, args),
+        Op::Real => unary!(Complex128 => |a: C| a.re),
+        Op::Imag => unary!(
+            Bool => |_: bool| false,
+            Int32 => |_: i32| 0i32,
+            Int64 => |_: i64| 0i64,
+            Float32 => |_: f32| 0f32,
+            Float64 => |_: f64| 0f64,
+            Complex128 => |a: C| a.im,
+        ),
+        Op::Conj => unary!(Complex128 => |a: C| a.conj()),
+        Op::Complex => binary!(Float64 => |a: f64, b: f64| C::new(a, b)),
         Op::Where => {
             let V::Bool(c) = &args[0] else {
                 return bad(args[0].dtype());
@@ -448,6 +459,7 @@ fn eval_math(f: Math, args: &[AnyView]) -> Result<Array, OpError> {
             V::Int64(x) if f.supports(t0) => m1(x, |a: i64| f.int(a, a)),
             V::Float32(x) => m1(x, |a: f32| f.float(a, a)),
             V::Float64(x) => m1(x, |a: f64| f.float(a, a)),
+            V::Complex128(x) if f.supports(t0) => m1(x, |a: Complex64| f.complex(a)),
             _ => bad(t0),
         };
     }

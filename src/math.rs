@@ -4,6 +4,7 @@
 //! vector versions live in `crate::vmath`.
 
 use crate::types::DType;
+use num_complex::Complex64;
 use num_traits::Float;
 
 /// A math function; an elementwise op `Op::Math(f)` after `check`.
@@ -145,6 +146,7 @@ impl Math {
     pub fn supports(self, t: DType) -> bool {
         use DType::*;
         match self.rule() {
+            Rule::Float if t.is_complex() => self.has_complex(),
             Rule::Float | Rule::Exact | Rule::Predicate | Rule::Float2 => t.is_float(),
             Rule::Sign | Rule::Numeric2 => matches!(t, Int32 | Int64 | Float32 | Float64),
             Rule::Any2 => t != Complex128,
@@ -179,6 +181,59 @@ impl Math {
                 | Maximum
                 | Minimum
         )
+    }
+
+    /// Is this function defined on complex128? (NumPy's complex loops that numjit has.)
+    pub fn has_complex(self) -> bool {
+        use Math::*;
+        matches!(
+            self,
+            Sin | Cos
+                | Tan
+                | Arcsin
+                | Arccos
+                | Arctan
+                | Sinh
+                | Cosh
+                | Tanh
+                | Arcsinh
+                | Arccosh
+                | Arctanh
+                | Exp
+                | Log
+                | Log10
+        )
+    }
+
+    /// The scalar rule on complex128 (only where `has_complex`): the C library's C99
+    /// function, which is what NumPy calls on Linux (same branch cuts, infinities and
+    /// NaNs); `log10` is NumPy's `clog(z) * LOG10E`, part by part.
+    pub fn complex(self, z: Complex64) -> Complex64 {
+        use numjit_runtime::cmath::{call, CFn};
+        use Math::*;
+        let f = match self {
+            Sin => CFn::Sin,
+            Cos => CFn::Cos,
+            Tan => CFn::Tan,
+            Arcsin => CFn::Asin,
+            Arccos => CFn::Acos,
+            Arctan => CFn::Atan,
+            Sinh => CFn::Sinh,
+            Cosh => CFn::Cosh,
+            Tanh => CFn::Tanh,
+            Arcsinh => CFn::Asinh,
+            Arccosh => CFn::Acosh,
+            Arctanh => CFn::Atanh,
+            Exp => CFn::Exp,
+            Log => CFn::Log,
+            Log10 => {
+                let l = call(CFn::Log, z);
+                let k = std::f64::consts::LOG10_E;
+                return Complex64::new(l.re * k, l.im * k);
+            }
+            _ => return Complex64::new(f64::NAN, f64::NAN),
+        };
+        call(f, z)
     }
 
     /// The scalar rule of a float-valued function (the second operand is ignored by

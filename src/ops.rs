@@ -54,13 +54,23 @@ pub enum Op {
     Where,
     /// A math function (`sin`, `maximum`, …); its table and rules are in `crate::math`.
     Math(Math),
+    /// `real(z)`, `z.real`: the real part of a complex128 (float64).
+    Real,
+    /// `imag(z)`, `z.imag`: the imaginary part (float64); zero of the operand's dtype for
+    /// real dtypes, as NumPy's `np.imag`.
+    Imag,
+    /// `conj(z)`: the complex conjugate (`check` makes it the identity on real dtypes).
+    Conj,
+    /// `complex(a, b)`: the complex128 `a + b·i` built from two float64 parts exactly
+    /// (numexpr's `complex`; unlike `a + b*1j`, `b = inf` gives `(a, inf)`).
+    Complex,
 }
 
 /// How many operands an op takes.
 pub fn arity(op: Op) -> usize {
     use Op::*;
     match op {
-        Cast | Neg | Invert | Abs | Sqrt | Reciprocal => 1,
+        Cast | Neg | Invert | Abs | Sqrt | Reciprocal | Real | Imag | Conj => 1,
         Where => 3,
         Math(f) => f.arity(),
         _ => 2,
@@ -102,6 +112,10 @@ impl Op {
             Ge => "ge",
             Where => "where",
             Math(f) => f.name(),
+            Real => "real",
+            Imag => "imag",
+            Conj => "conj",
+            Complex => "complex",
         }
     }
 
@@ -114,7 +128,7 @@ impl Op {
     }
 
     /// Every op, for exhaustive tests.
-    pub const ALL: [Op; 25] = [
+    pub const ALL: [Op; 29] = [
         Op::Cast,
         Op::Neg,
         Op::Invert,
@@ -140,6 +154,10 @@ impl Op {
         Op::Gt,
         Op::Ge,
         Op::Where,
+        Op::Real,
+        Op::Imag,
+        Op::Conj,
+        Op::Complex,
     ];
 
     /// The compute dtypes (dtype of the operands; for `Where`, of operands 1 and 2)
@@ -159,6 +177,9 @@ impl Op {
             Pow => t != Bool,
             Lt | Le | Gt | Ge => t != Complex128,
             Math(f) => f.supports(t),
+            Real | Conj => t == Complex128,
+            Imag => true,
+            Complex => t == Float64,
         }
     }
 
@@ -166,8 +187,10 @@ impl Op {
     pub fn result_dtype(self, t: DType) -> DType {
         if self.is_comparison() {
             DType::Bool
-        } else if self == Op::Abs {
+        } else if matches!(self, Op::Abs | Op::Real | Op::Imag) {
             t.real_part()
+        } else if self == Op::Complex {
+            DType::Complex128
         } else if let Op::Math(f) = self {
             f.result_dtype(t)
         } else {
@@ -185,9 +208,16 @@ pub enum Func {
     Cast(DType),
     /// A reduction (`sum`, `max`, …): one positional argument and an optional `axis=`.
     Reduce(ReduceOp),
+    /// `angle(z)`: NumPy's `arctan2(imag(z), real(z))` (`arctan2(0, x)` for real `x`),
+    /// built from other ops by `check`.
+    Angle,
     /// `round(x)` / `round(x, decimals)`: `rint` on floats (after scaling by
     /// `10**decimals`), the identity on ints; built from other ops by `check`.
     Round,
+    /// `copy(x)`: `x` itself (numexpr has it; results are always fresh arrays anyway).
+    Copy,
+    /// `ones_like(x)`: ones of `x`'s dtype and shape (numexpr's).
+    OnesLike,
 }
 
 /// Functions by name: (name, arity, what it is).
@@ -196,6 +226,13 @@ pub const FUNCTIONS: &[(&str, usize, Func)] = &[
     ("sqrt", 1, Func::Op(Op::Sqrt)),
     ("abs", 1, Func::Op(Op::Abs)),
     ("round", 1, Func::Round),
+    ("copy", 1, Func::Copy),
+    ("ones_like", 1, Func::OnesLike),
+    ("real", 1, Func::Op(Op::Real)),
+    ("imag", 1, Func::Op(Op::Imag)),
+    ("conj", 1, Func::Op(Op::Conj)),
+    ("complex", 2, Func::Op(Op::Complex)),
+    ("angle", 1, Func::Angle),
     ("bool", 1, Func::Cast(DType::Bool)),
     ("int32", 1, Func::Cast(DType::Int32)),
     ("int64", 1, Func::Cast(DType::Int64)),

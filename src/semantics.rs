@@ -430,14 +430,16 @@ fn scalbn(x: f64, n: i32) -> f64 {
 }
 
 /// `a ** b` for complex: NumPy's `nc_pow` (small integer exponents by repeated
-/// multiplication, otherwise `exp(b * log(a))`).
+/// multiplication, otherwise the C library's `cpow`, as NumPy's `npy_cpow`).
 pub fn c_pow(a: Complex64, b: Complex64) -> Complex64 {
     let one = Complex64::new(1.0, 0.0);
     if b.re == 0.0 && b.im == 0.0 {
         return one;
     }
     if a.re == 0.0 && a.im == 0.0 {
-        return if b.re > 0.0 && b.im == 0.0 {
+        // NumPy 2: zero to a power with a positive real part is zero (whatever the
+        // imaginary part), anything else is NaN.
+        return if b.re > 0.0 {
             Complex64::new(0.0, 0.0)
         } else {
             Complex64::new(f64::NAN, f64::NAN)
@@ -464,7 +466,7 @@ pub fn c_pow(a: Complex64, b: Complex64) -> Complex64 {
         }
         return if n < 0 { c_div(one, aa) } else { aa };
     }
-    a.powc(b)
+    numjit_runtime::cmath::pow(a, b)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! one kernel function pointer.
 
 pub mod alloc;
+pub mod cmath;
 pub mod copy;
 pub mod launch;
 pub mod mmap;

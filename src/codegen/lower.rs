@@ -34,6 +34,7 @@ use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use std::collections::HashMap;
 
+mod complex;
 mod math;
 
 /// A block-routine node, its routine, its operand slots and the loop roots that fill them.
@@ -891,6 +892,7 @@ impl Lowerer<'_, '_> {
                 Bool => a,
                 Int32 | Int64 => self.b.ins().iabs(a),
                 Float32 | Float64 => self.b.ins().fabs(a),
+                Complex128 if !vector => self.complex_abs(a),
                 Complex128 => return Err(unsupported()),
             },
             Op::Sqrt => match t {
@@ -913,27 +915,15 @@ impl Lowerer<'_, '_> {
                 Float32 | Float64 => self.b.ins().fmul(a, bv()?),
                 Complex128 => {
                     let b = bv()?;
-                    let (ar, ai) = (
-                        self.b.ins().extractlane(a, 0),
-                        self.b.ins().extractlane(a, 1),
-                    );
-                    let (br, bi) = (
-                        self.b.ins().extractlane(b, 0),
-                        self.b.ins().extractlane(b, 1),
-                    );
-                    // NumPy's complex multiply (semantics::c_mul) fuses:
-                    // re = fma(ar, br, -(ai*bi)), im = fma(ar, bi, ai*br).
-                    let ii = self.b.ins().fmul(ai, bi);
-                    let nii = self.b.ins().fneg(ii);
-                    let re = self.b.ins().fma(ar, br, nii);
-                    let ir = self.b.ins().fmul(ai, br);
-                    let im = self.b.ins().fma(ar, bi, ir);
-                    let v = self.b.ins().splat(F64X2, re);
-                    self.b.ins().insertlane(v, im, 1)
+                    self.complex_mul(a, b)
                 }
             },
             Op::Div => match t {
                 Float32 | Float64 => self.b.ins().fdiv(a, bv()?),
+                Complex128 if !vector => {
+                    let b = bv()?;
+                    self.complex_div(a, b)
+                }
                 _ => return Err(unsupported()),
             },
             Op::Shl | Op::Shr if t.is_int() && !vector => {
@@ -1010,6 +1000,7 @@ impl Lowerer<'_, '_> {
                 let x = bv()?;
                 let y = args.get(2).ok_or_else(|| internal("missing operand"))?.0;
                 match m {
+                    Mode::Scalar if rt == Complex128 => self.complex_where(a, x, y),
                     Mode::Scalar => self.b.ins().select(a, x, y),
                     Mode::Vector(w) => {
                         let vt = vec_ty(rt, w);
@@ -1024,6 +1015,22 @@ impl Lowerer<'_, '_> {
                 }
             }
             Op::Math(f) => self.math(f, args, m)?,
+            Op::Real if t == Complex128 => self.b.ins().extractlane(a, 0),
+            Op::Imag => match t {
+                Complex128 => self.b.ins().extractlane(a, 1),
+                Float32 | Float64 => self.fconst(t, 0.0, m),
+                // A false bool is 0 as a scalar and an all-zero mask in a vector.
+                _ => self.iconst(t, 0, m),
+            },
+            Op::Conj if t == Complex128 => {
+                let im = self.b.ins().extractlane(a, 1);
+                let neg = self.b.ins().fneg(im);
+                self.b.ins().insertlane(a, neg, 1)
+            }
+            Op::Complex if t == Float64 && !vector => {
+                let v = self.b.ins().splat(F64X2, a);
+                self.b.ins().insertlane(v, bv()?, 1)
+            }
             _ => return Err(unsupported()),
         })
     }

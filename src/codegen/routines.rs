@@ -1,9 +1,10 @@
 //! Block routines: precompiled Rust loops that a kernel calls ONCE PER BLOCK for the
 //! ops Cranelift can't do inline (integer floor division and power, float `//`, `%`
-//! and `**`, complex division, abs, sqrt and power). Each applies the scalar
+//! and `**`, complex sqrt, power and transcendental functions). Each applies the scalar
 //! reference function (`crate::semantics`) to every element of a scratch slot, so the
 //! JIT and the naive evaluator share one definition. Knows nothing of CLIF.
 
+use crate::math::Math;
 use crate::ops::Op;
 use crate::semantics as sem;
 use crate::types::DType;
@@ -89,14 +90,31 @@ binary!(pow_f64, f64, f64, |a, b| Some(sem::float_pow::<f64>(a, b)));
 binary!(pow_c128, Complex64, Complex64, |a, b| Some(sem::c_pow(
     a, b
 )));
-binary!(div_c128, Complex64, Complex64, |a, b| Some(sem::c_div(
-    a, b
-)));
-unary!(abs_c128, Complex64, f64, sem::c_abs);
 unary!(sqrt_c128, Complex64, Complex64, sem::c_sqrt);
 unary!(recip_f32, f32, f32, |a| 1.0 / a);
 unary!(recip_f64, f64, f64, |a| 1.0 / a);
 unary!(recip_c128, Complex64, Complex64, sem::c_recip);
+
+/// The complex128 math functions: the scalar rule (`Math::complex`, the C library's C99
+/// functions) over the block, so the JIT's results are the naive evaluator's bitwise.
+macro_rules! complex_math {
+    ($($name:ident => $f:ident),* $(,)?) => {
+        $( unary!($name, Complex64, Complex64, |z| Math::$f.complex(z)); )*
+        fn complex_math(f: Math) -> Option<RoutineFn> {
+            Some(match f {
+                $( Math::$f => $name, )*
+                _ => return None,
+            })
+        }
+    };
+}
+complex_math!(
+    sin_c128 => Sin, cos_c128 => Cos, tan_c128 => Tan,
+    arcsin_c128 => Arcsin, arccos_c128 => Arccos, arctan_c128 => Arctan,
+    sinh_c128 => Sinh, cosh_c128 => Cosh, tanh_c128 => Tanh,
+    arcsinh_c128 => Arcsinh, arccosh_c128 => Arccosh, arctanh_c128 => Arctanh,
+    exp_c128 => Exp, log_c128 => Log, log10_c128 => Log10,
+);
 
 /// The block routine for `op` with compute dtype `t`, if this node is lowered as a
 /// block call rather than inline CLIF.
@@ -116,12 +134,11 @@ pub fn routine(op: Op, t: DType) -> Option<RoutineFn> {
         (Op::Pow, Float32) => pow_f32,
         (Op::Pow, Float64) => pow_f64,
         (Op::Pow, Complex128) => pow_c128,
-        (Op::Div, Complex128) => div_c128,
-        (Op::Abs, Complex128) => abs_c128,
         (Op::Sqrt, Complex128) => sqrt_c128,
         (Op::Reciprocal, Float32) => recip_f32,
         (Op::Reciprocal, Float64) => recip_f64,
         (Op::Reciprocal, Complex128) => recip_c128,
+        (Op::Math(f), Complex128) => return complex_math(f),
         (Op::Math(f), t) => return super::mathcall::routine(f, t),
         _ => return None,
     })

@@ -103,9 +103,6 @@ fn unexpected_char(text: &str, span: Span) -> Error {
         '\'' | '"' => err.help("strings are not supported; expressions work on numbers and arrays"),
         '\0' => err.help("the expression contains a NUL byte"),
         '@' => err.help("matrix multiplication is not supported; numjit is elementwise only"),
-        '.' => {
-            err.help("attribute access is not supported; a number needs a digit next to its `.`")
-        }
         '[' | ']' => err.help("indexing is not supported; slice the array before passing it in"),
         _ => err,
     }

@@ -89,6 +89,7 @@ fn end_help(src: &str) -> String {
     match trimmed.chars().last() {
         None => "write an expression such as `2*x + 1`".to_string(),
         Some(',') => "remove the trailing `,` or add the missing argument".to_string(),
+        Some('.') => "name an attribute after the `.`: `.real` or `.imag`".to_string(),
         Some(_) => {
             let tail: String = trimmed
                 .chars()
@@ -204,8 +205,9 @@ fn describe_expected(expected: &[String]) -> String {
         parts.push("an operator".to_string());
     }
     for n in &names {
+        // `.` (an attribute) may follow any operand; naming it would only distract.
         let covered = (has_operands && OPERAND_STARTS.contains(n))
-            || (has_operators && (BINARY_OPS.contains(n) || *n == "("));
+            || (has_operators && (BINARY_OPS.contains(n) || *n == "(" || *n == "."));
         if !covered {
             let part = match *n {
                 "int" | "float" | "imag" => "a number".to_string(),

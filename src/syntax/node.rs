@@ -87,6 +87,42 @@ pub fn keyword(name: &str, value: Node, lo: usize, name_hi: usize, hi: usize) ->
     )
 }
 
+/// The attributes an expression may name: `x.real` is `real(x)`, `x.imag` is `imag(x)`.
+pub const ATTRIBUTES: [&str; 2] = ["real", "imag"];
+
+/// `object.name`: becomes the call `name(object)` (spanning `object.name`, its name
+/// span on `name`), or an error naming the valid attributes.
+pub fn attribute(object: Node, name: &str, lo: usize, name_lo: usize, hi: usize) -> Built {
+    let name_span = Span::new(name_lo, hi);
+    if !ATTRIBUTES.contains(&name) {
+        let mut err = Error::new(
+            ErrorKind::UnknownAttribute,
+            format!("unknown attribute `.{name}`"),
+        )
+        .at(name_span, "not an attribute numjit knows");
+        err = match crate::suggest::closest(name, ATTRIBUTES) {
+            Some(s) => err.help(format!(
+                "did you mean `.{s}`? the attributes are `.real` and `.imag`"
+            )),
+            None => err.help(
+                "the attributes are `.real` and `.imag`; everything else is a function call, \
+                 e.g. `conj(z)` or `abs(z)`",
+            ),
+        };
+        return Err(err);
+    }
+    checked(
+        ExprKind::Call {
+            func: name.to_string(),
+            name_span,
+            args: vec![object.expr],
+            kwargs: Vec::new(),
+        },
+        object.depth + 1,
+        Span::new(lo, hi),
+    )
+}
+
 /// Builds a call, enforcing Python's argument rules: keyword arguments come after the
 /// positional ones, and no keyword is given twice.
 pub fn call(name: &str, args: Vec<Arg>, lo: usize, name_hi: usize, hi: usize) -> Built {

@@ -94,6 +94,9 @@ pub enum Token<'s> {
     LParen,
     #[token(")")]
     RParen,
+    /// `.` of an attribute (`z.real`); a `.` inside a number is part of the number.
+    #[token(".")]
+    Dot,
 }
 
 /// Largest integer literal: `-9223372036854775808` is `-(2**63)`, so 2**63 itself must lex.
@@ -197,6 +200,7 @@ impl fmt::Display for Token<'_> {
             Token::Assign => f.write_str("="),
             Token::LParen => f.write_str("("),
             Token::RParen => f.write_str(")"),
+            Token::Dot => f.write_str("."),
         }
     }
 }

@@ -668,7 +668,59 @@ impl Checker<'_> {
                 )))
             }
             Func::Op(Op::Math(m)) => self.math(m, &vals, span),
+            Func::Op(op @ (Op::Real | Op::Imag | Op::Conj)) => self.complex_part(op, vals[0], span),
+            Func::Op(Op::Complex) => {
+                let args = vals
+                    .iter()
+                    .map(|&v| self.real_operand("complex", v, DType::Float64))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Val::Strong(self.op(
+                    Op::Complex,
+                    args,
+                    DType::Complex128,
+                    span,
+                )?))
+            }
+            Func::Angle => {
+                // NumPy's `angle`: `arctan2(z.imag, z.real)`, or `arctan2(0, x)` for real `x`.
+                let x = self.strong(vals[0], None)?;
+                if self.dtype(x) == DType::Complex128 {
+                    // Folding drops the newest constant operand: give `imag` its own copy.
+                    let xi = match self.nodes[x as usize].kind {
+                        NodeKind::Const(s) => self.constant(s, self.nodes[x as usize].span),
+                        _ => x,
+                    };
+                    let im = self.op(Op::Imag, vec![xi], DType::Float64, span)?;
+                    let re = self.op(Op::Real, vec![x], DType::Float64, span)?;
+                    self.math(Math::Arctan2, &[Val::Strong(im), Val::Strong(re)], span)
+                } else {
+                    let zero = Val::Weak(Literal::Int(0), span);
+                    self.math(Math::Arctan2, &[zero, Val::Strong(x)], span)
+                }
+            }
             Func::Round => self.round(&vals, span),
+            Func::Copy => Ok(Val::Strong(self.strong(vals[0], None)?)),
+            Func::OnesLike => {
+                let x = self.strong(vals[0], None)?;
+                let t = self.dtype(x);
+                let one = match t {
+                    DType::Bool => Scalar::Bool(true),
+                    DType::Int32 => Scalar::Int32(1),
+                    DType::Int64 => Scalar::Int64(1),
+                    DType::Float32 => Scalar::Float32(1.0),
+                    DType::Float64 => Scalar::Float64(1.0),
+                    DType::Complex128 => Scalar::Complex128(num_complex::Complex64::new(1.0, 0.0)),
+                };
+                // `x == x` only carries x's shape: both branches are 1 (NaN included).
+                let shape = self.op(Op::Eq, vec![x, x], DType::Bool, span)?;
+                let one = self.constant(one, span);
+                Ok(Val::Strong(self.op(
+                    Op::Where,
+                    vec![shape, one, one],
+                    t,
+                    span,
+                )?))
+            }
             Func::Op(other) => Err(internal(format!(
                 "function table names op `{}` without a rule",
                 other.name()
@@ -720,6 +772,39 @@ impl Checker<'_> {
         .help(help)
     }
 
+    /// `real(x)`, `imag(x)`, `conj(x)` (also `x.real`, `x.imag`): NumPy's rules, so on a
+    /// real dtype `real` and `conj` are `x` itself and `imag` is zero of `x`'s dtype.
+    fn complex_part(&mut self, op: Op, v: Val, span: Span) -> Result<Val, Error> {
+        let x = self.strong(v, None)?;
+        let t = self.dtype(x);
+        if t != DType::Complex128 && op != Op::Imag {
+            return Ok(Val::Strong(x));
+        }
+        Ok(Val::Strong(self.op(
+            op,
+            vec![x],
+            op.result_dtype(t),
+            span,
+        )?))
+    }
+
+    /// An operand of `complex(a, b)`: any real dtype, cast to `to`; complex is refused.
+    fn real_operand(&mut self, name: &str, v: Val, to: DType) -> Result<NodeId, Error> {
+        let x = self.strong(v, None)?;
+        let t = self.dtype(x);
+        if t == DType::Complex128 {
+            return Err(Error::new(
+                ErrorKind::UnsupportedOperand,
+                format!("`{name}` takes real parts, not complex128"),
+            )
+            .at(self.span_of(v), "this is complex128")
+            .help(format!(
+                "pass `real(…)` and `imag(…)` of it: `{name}(real(z), imag(z))`"
+            )));
+        }
+        self.strong(Val::Strong(x), Some(to))
+    }
+
     /// A call of a math function, typed by its `Rule` (NumPy's ufunc loops).
     fn math(&mut self, f: Math, vals: &[Val], span: Span) -> Result<Val, Error> {
         let name = f.name();
@@ -731,7 +816,9 @@ impl Checker<'_> {
             _ => self.promote_vals(vals[0], vals[1]),
         };
         let t = match f.rule() {
-            _ if t == DType::Complex128 => return Err(self.refuse_function(name, t, span)),
+            _ if t == DType::Complex128 && !f.supports(t) => {
+                return Err(self.refuse_function(name, t, span))
+            }
             Rule::Exact if t.is_int() || t == DType::Bool => {
                 // NumPy ≥ 2.1: `ceil`, `floor`, `trunc` of an integer is itself.
                 return Ok(Val::Strong(self.strong(vals[0], None)?));

@@ -291,6 +291,28 @@ for _name in "arctan2 hypot copysign nextafter fmod maximum minimum".split():
     FUNCS[_name] = fixed(getattr(np, _name), 2)
 
 
+def make_complex(a, b):
+    """numjit's `complex(a, b)` (numexpr's): real parts as float64, put together exactly."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind == "c" or b.dtype.kind == "c":
+        raise TypeError("complex() takes real parts")
+    a, b = np.broadcast_arrays(a.astype(np.float64), b.astype(np.float64))
+    r = np.empty(a.shape, np.complex128)
+    r.real, r.imag = a, b
+    return r
+
+
+FUNCS.update(
+    {
+        "real": fixed(np.real, 1),
+        "imag": fixed(np.imag, 1),
+        "conj": fixed(np.conj, 1),
+        "angle": fixed(np.angle, 1),
+        "complex": fixed(make_complex, 2),
+    }
+)
+
+
 def reduction(f):
     """A NumPy reduction taking one positional argument and only `axis=` (numjit's rule)."""
 

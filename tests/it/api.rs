@@ -327,3 +327,55 @@ fn compiled_literals_must_match_at_run_time() {
     vars.insert("s", 3.0);
     assert_eq!(f.run(&vars).unwrap_err().code(), "E0604");
 }
+
+/// numexpr's `copy` and `ones_like`: the operand itself, and ones of its dtype and
+/// shape (NaN and infinities included), through the JIT and the naive evaluator.
+#[test]
+fn copy_and_ones_like() {
+    let x = array![[1.5, f64::NAN], [f64::INFINITY, -0.0]];
+    let i = array![3i32, -7, 0];
+    let b = array![true, false];
+    let z = array![Complex64::new(f64::NAN, 2.0)];
+    let mut vars = Vars::new();
+    vars.insert("x", &x)
+        .insert("i", &i)
+        .insert("b", &b)
+        .insert("z", &z);
+    let c = numjit::evaluate("copy(x)", &vars).unwrap();
+    let got = c.as_f64().unwrap();
+    assert_eq!(got.shape(), &[2, 2]);
+    assert!(got
+        .iter()
+        .zip(x.iter())
+        .all(|(g, w)| g.to_bits() == w.to_bits()));
+    let o = numjit::evaluate("ones_like(x)", &vars).unwrap();
+    assert_eq!(
+        o.as_f64().unwrap().iter().copied().collect::<Vec<_>>(),
+        vec![1.0; 4]
+    );
+    let o = numjit::evaluate("ones_like(i) + i", &vars).unwrap();
+    assert_eq!(
+        o.as_i32().unwrap().iter().copied().collect::<Vec<_>>(),
+        vec![4, -6, 1]
+    );
+    let o = numjit::evaluate("ones_like(b)", &vars).unwrap();
+    assert_eq!(
+        o.as_bool().unwrap().iter().copied().collect::<Vec<_>>(),
+        vec![true, true]
+    );
+    let o = numjit::evaluate("ones_like(z)", &vars).unwrap();
+    assert_eq!(o.as_c128().unwrap()[[0]], Complex64::new(1.0, 0.0));
+    for src in [
+        "copy(x)",
+        "ones_like(x)",
+        "ones_like(i) + i",
+        "ones_like(b)",
+        "ones_like(z)",
+    ] {
+        let f = numjit::compile(src, &Signature::of(&vars)).unwrap();
+        assert!(
+            f.run(&vars).unwrap().same(&f.run_naive(&vars).unwrap()),
+            "{src}"
+        );
+    }
+}

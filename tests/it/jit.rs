@@ -222,7 +222,10 @@ fn gen_expr(r: &mut Rng, vars: &[String], depth: usize) -> String {
                 "int32",
                 "int64",
                 "bool",
-                "complex128"
+                "complex128",
+                "conj",
+                "real",
+                "imag"
             ])
         ),
         1 => {

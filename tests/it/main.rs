@@ -3,6 +3,7 @@
 mod api;
 mod bench;
 mod cli;
+mod complex;
 mod corpus;
 mod jit;
 mod math;

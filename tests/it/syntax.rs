@@ -102,6 +102,7 @@ fn trees() {
             "where(True, 1_000 + 1. + .25 + 1e-3 + 2.5E+10 + 1.5e3, 3j + 1.5j + 1e3J + False)",
         ),
         ("ast_max_int", "-9223372036854775808"),
+        ("ast_attributes", "-z.real**2 + (a*b).imag + 1.5.real"),
         ("ast_whitespace", " \t a\n+\r\n b "),
     ]);
 }
@@ -123,6 +124,9 @@ fn parse_errors() {
         ("err_e0101_dollar", "a $ b", "E0101"),
         ("err_e0101_assign", "a = b", "E0101"),
         ("err_e0101_bang", "!a", "E0101"),
+        ("err_e0112_unknown_attribute", "z.reel + 1", "E0112"),
+        ("err_e0112_method", "abs(z.conj)", "E0112"),
+        ("err_e0104_attribute_name", "z.", "E0104"),
         ("err_e0101_string", "'abc' + 1", "E0101"),
         ("err_e0101_unicode", "a + é", "E0101"),
         ("err_e0101_matmul", "a @ b", "E0101"),
