@@ -8,9 +8,9 @@
 
 use super::kernels::{exp_scaled, horner, pow2, two_sum, EXP, LN2_HI, LN2_LO, LOG, MAGIC};
 
-const INV_LN2: f64 = 1.4426950408889634;
+const INV_LN2: f64 = std::f64::consts::LOG2_E;
 const INV_LN2_LO: f64 = 2.0355273740931033e-17;
-const INV_LN10: f64 = 0.4342944819032518;
+const INV_LN10: f64 = std::f64::consts::LOG10_E;
 const INV_LN10_LO: f64 = 1.098319650216765e-17;
 // log10(2) in a 40-bit head (k · head is exact for |k| < 2^13) and the tail.
 const LG2_HI: f64 = 0.3010299956640665;
