@@ -199,6 +199,10 @@ pub unsafe fn launch(
     } else {
         None
     };
+    if pool.is_none() && plan.dims.len() == 1 && scratch_per_elem == 0 {
+        // SAFETY: forwarded contract of `launch`.
+        return unsafe { run_row_serial(plan, out, ins, kernel, seg_len) };
+    }
     match pool {
         Some(pool) => pool.install(|| {
             (0..units).into_par_iter().for_each(|u| {
@@ -214,6 +218,59 @@ pub unsafe fn launch(
         }
     }
     match status.into_inner() {
+        u32::MAX => Ok(()),
+        code => Err(code),
+    }
+}
+
+/// The common small call: a one-dimensional plan, on this thread, a kernel that needs
+/// no scratch. Blocks of `seg_len` in order, the pointer table updated in place.
+///
+/// # Safety
+/// The contract of [`launch`], with `plan.dims.len() == 1` and a kernel that never
+/// touches its scratch pointer.
+unsafe fn run_row_serial(
+    plan: &Plan,
+    out: *mut u8,
+    ins: &[*const u8],
+    kernel: KernelFn,
+    seg_len: usize,
+) -> Result<(), u32> {
+    let total = plan.dims[0];
+    // With one dimension the stride table is one stride per operand, out first.
+    let (out_stride, strides) = (plan.strides[0], &plan.strides[1..]);
+    let mut ptrs: SmallVec<[*const u8; OPERANDS_INLINE]> = SmallVec::from_slice(ins);
+    for (p, &o) in ptrs.iter_mut().zip(&plan.offsets[1..]) {
+        *p = p.wrapping_offset(o);
+    }
+    let mut out = out.wrapping_offset(plan.offsets[0]);
+    let mut status = u32::MAX;
+    let mut start = 0;
+    while start < total {
+        let n = seg_len.min(total - start);
+        // SAFETY: `launch`'s caller guarantees every index of the plan maps to valid
+        // input/output bytes; these `n` elements from these pointers are indices
+        // `start..start + n` of the plan. The kernel needs no scratch.
+        let code = unsafe {
+            kernel(
+                n,
+                ptrs.as_ptr(),
+                strides.as_ptr(),
+                out,
+                out_stride,
+                std::ptr::null_mut(),
+            )
+        };
+        if code != 0 {
+            status = status.min(code);
+        }
+        start += n;
+        for (p, &s) in ptrs.iter_mut().zip(strides) {
+            *p = p.wrapping_offset(n as isize * s);
+        }
+        out = out.wrapping_offset(n as isize * out_stride);
+    }
+    match status {
         u32::MAX => Ok(()),
         code => Err(code),
     }

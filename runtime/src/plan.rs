@@ -100,6 +100,17 @@ impl Plan {
         })
     }
 
+    /// The plan of `n` elements that every operand walks contiguously (element size
+    /// `itemsizes[k]` bytes for operand `k`, output first): what [`Plan::new`] gives for
+    /// C-contiguous operands of one shape, without the sorting and coalescing.
+    pub fn flat(n: usize, itemsizes: &[isize]) -> Plan {
+        Plan {
+            dims: smallvec::smallvec![n],
+            strides: SmallVec::from_slice(itemsizes),
+            offsets: smallvec::smallvec![0; itemsizes.len()],
+        }
+    }
+
     /// Total number of elements.
     pub fn len(&self) -> usize {
         self.dims.iter().product()
@@ -149,6 +160,14 @@ mod tests {
         assert_eq!(p.dims.as_slice(), [5]);
         assert_eq!(p.strides.as_slice(), [8, 8]);
         assert_eq!(p.offsets.as_slice(), [-32, -32]);
+    }
+
+    #[test]
+    fn flat_equals_the_general_plan_of_contiguous_operands() {
+        let p = Plan::new(&[3, 4, 5], &[&[160, 40, 8], &[80, 20, 4]]).unwrap();
+        assert_eq!(Plan::flat(60, &[8, 4]), p);
+        let e = Plan::new(&[3, 0], &[&[0, 8], &[0, 8]]).unwrap();
+        assert_eq!(Plan::flat(0, &[8, 8]).len(), e.len());
     }
 
     #[test]

@@ -329,7 +329,7 @@ type KernelSource<'a> = dyn Fn(SpecRef) -> Result<KernelRef<'a>, Error> + 'a;
 fn run_inner(
     p: &Program,
     inputs: &[AnyView],
-    out: Option<AnyViewMut>,
+    mut out: Option<AnyViewMut>,
     opts: &RunOptions,
     kernels: &KernelSource,
 ) -> Result<Option<Array>, Error> {
@@ -364,6 +364,43 @@ fn run_inner(
         crate::interp::eval(p, inputs)?;
     }
     let dtype = p.dtype();
+    // The common call: every operand C-contiguous over the result shape. One flat run,
+    // a byte-range overlap test, and nothing else to build (the general path below
+    // gives the same plan, more slowly).
+    let n: usize = shape.iter().product();
+    let flat = inputs
+        .iter()
+        .all(|v| v.shape() == shape.as_slice() && c_contiguous(v.shape(), v.strides()))
+        && match &mut out {
+            None => true,
+            Some(o) => {
+                o.shape() == shape.as_slice()
+                    && c_contiguous(o.shape(), o.strides())
+                    && !flat_partial_overlap(inputs, o.as_mut_ptr() as usize, o.dtype(), n)
+            }
+        };
+    if flat {
+        let run = Run {
+            p,
+            inputs,
+            istrides: &[],
+            shape: &shape,
+            opts,
+            kernels,
+        };
+        return match out {
+            None => {
+                let mut fresh = Fresh::new(dtype, &shape)?;
+                run.execute_flat(n, fresh.ptr(), dtype)?;
+                Ok(Some(fresh.finish(&shape)?))
+            }
+            Some(mut o) => {
+                let odt = o.dtype();
+                crate::interp::check_out(p, &shape, odt, o.shape())?;
+                run.execute_flat(n, o.as_mut_ptr(), odt).map(|_| None)
+            }
+        };
+    }
     let istrides: SmallVec<[Dims<isize>; 4]> = inputs
         .iter()
         .map(|v| strides_over(&shape, v.shape(), v.strides(), v.dtype().size()))
@@ -426,6 +463,30 @@ fn run_inner(
     }
 }
 
+/// Is a view with these element strides C-contiguous? (Size-1 dims may have any stride.)
+fn c_contiguous(shape: &[usize], strides: &[isize]) -> bool {
+    let mut expect = 1isize;
+    for (&n, &s) in shape.iter().zip(strides).rev() {
+        if n != 1 && s != expect {
+            return false;
+        }
+        expect = expect.saturating_mul(n as isize);
+    }
+    true
+}
+
+/// For C-contiguous operands of `n` elements: does `out` (at `addr`) share bytes with
+/// an input other than exactly, element for element?
+fn flat_partial_overlap(inputs: &[AnyView], addr: usize, odt: DType, n: usize) -> bool {
+    let a1 = addr.saturating_add(n.saturating_mul(odt.size()));
+    n > 0
+        && inputs.iter().any(|v| {
+            let b0 = v.as_ptr() as usize;
+            let b1 = b0.saturating_add(n.saturating_mul(v.dtype().size()));
+            addr < b1 && b0 < a1 && !(b0 == addr && v.dtype().size() == odt.size())
+        })
+}
+
 pub(crate) fn has_int_pow(p: &Program) -> bool {
     p.nodes.iter().any(|n| {
         n.kind == NodeKind::Op(crate::ops::Op::Pow)
@@ -458,17 +519,37 @@ impl Run<'_, '_, '_> {
     /// byte strides `ostrides` over the result shape).
     fn execute(&self, out: *mut u8, ostrides: &[isize], odt: DType) -> Result<(), Error> {
         let Run {
-            p,
             inputs,
             istrides,
             shape,
-            opts,
-            kernels,
+            ..
         } = *self;
         let mut all: Dims<&[isize]> = SmallVec::with_capacity(inputs.len() + 1);
         all.push(ostrides);
         all.extend(istrides.iter().map(|s| s.as_slice()));
         let plan = Plan::new(shape, &all).ok_or_else(|| internal("strides overflow"))?;
+        self.launch_plan(&plan, out, odt)
+    }
+
+    /// Runs the kernel over `n` elements that every operand walks contiguously.
+    fn execute_flat(&self, n: usize, out: *mut u8, odt: DType) -> Result<(), Error> {
+        let mut sizes: Dims<isize> = SmallVec::with_capacity(self.inputs.len() + 1);
+        sizes.push(odt.size() as isize);
+        for v in self.inputs {
+            sizes.push(v.dtype().size() as isize);
+        }
+        self.launch_plan(&Plan::flat(n, &sizes), out, odt)
+    }
+
+    /// Picks the kernel for `plan`'s stride classes and runs it into `out`.
+    fn launch_plan(&self, plan: &Plan, out: *mut u8, odt: DType) -> Result<(), Error> {
+        let Run {
+            p,
+            inputs,
+            opts,
+            kernels,
+            ..
+        } = *self;
         if plan.is_empty() {
             return Ok(());
         }
@@ -494,7 +575,7 @@ impl Run<'_, '_, '_> {
         // kernel was compiled for these stride classes and dtypes.
         unsafe {
             numjit_runtime::launch(
-                &plan,
+                plan,
                 out,
                 &ptrs,
                 kernel.func(),

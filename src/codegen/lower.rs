@@ -8,9 +8,11 @@
 //!   block; a nonzero status returns `node + 1`;
 //! * the final fused loop computes the root (cast to the out dtype) and stores it.
 //!
-//! Every loop is a 128-bit vector body plus a scalar tail when all its values have one
-//! element width (8 bytes: f64/i64, 4 bytes: f32/i32; bools become lane masks of that
-//! width) and all its ops have vector lowerings; otherwise it is a scalar loop. Inline
+//! Every loop is a 128-bit vector body plus a scalar tail when all its ops have vector
+//! lowerings; otherwise it is a scalar loop. With one element width the body takes
+//! `16 / width` elements per vector (8 bytes: f64/i64, 4 bytes: f32/i32; bools become
+//! lane masks of that width); a loop mixing 4- and 8-byte values takes two elements per
+//! vector, 4-byte values in the low half of theirs and bools as 64-bit masks. Inline
 //! nodes feeding several stages are recomputed per stage (cheap next to a routine).
 //! Emits `fma` only where the semantics ask for it (complex multiply, as NumPy on x86-64
 //! computes it); results are bitwise those of the naive evaluator.
@@ -23,10 +25,10 @@ use crate::ir::{NodeId, NodeKind, Program};
 use crate::ops::Op;
 use crate::types::DType;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::types::{F32, F32X4, F64, F64X2, I32, I32X4, I64, I64X2, I8};
+use cranelift_codegen::ir::types::{F32, F32X4, F64, F64X2, I32, I32X4, I64, I64X2, I8, I8X16};
 use cranelift_codegen::ir::{
-    AbiParam, BlockArg, Endianness, Function, InstBuilder, MemFlagsData, Signature, Type,
-    UserFuncName, Value,
+    AbiParam, BlockArg, ConstantData, Endianness, Function, InstBuilder, MemFlagsData, Signature,
+    Type, UserFuncName, Value,
 };
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -77,6 +79,21 @@ fn mem() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
 }
 
+/// Vectors per iteration of the unrolled vector loop. 2 by measurement (ARCHITECTURE.md,
+/// "Loop shape"): against 1 it cut the cached 1 000-element polynomial call by ~5–25 %
+/// and `a*b + c` by ~10–30 %, and was neutral on a 30-operation body; 4 gained nothing
+/// more. `NUMJIT_UNROLL=1..8` (read once per process) overrides it, for measuring.
+fn unroll_factor() -> usize {
+    static U: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *U.get_or_init(|| {
+        std::env::var("NUMJIT_UNROLL")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&u| (1..=8).contains(&u))
+            .unwrap_or(2)
+    })
+}
+
 /// Lane-preserving bitcasts between mask and float vectors.
 fn little() -> MemFlagsData {
     MemFlagsData::new().with_endianness(Endianness::Little)
@@ -118,12 +135,23 @@ fn block_routine(p: &Program, id: NodeId) -> Option<RoutineFn> {
     }
 }
 
-/// Can `from → to` be cast in a vector body of one width?
-fn vector_cast_ok(from: DType, to: DType) -> bool {
+/// Can `from → to` be cast in a vector body (`mixed`: one mixing 4- and 8-byte
+/// values, two elements per vector)?
+fn vector_cast_ok(from: DType, to: DType, mixed: bool) -> bool {
+    use DType::*;
     from == to
-        || from == DType::Bool
-        || to == DType::Bool
+        || from == Bool
+        || to == Bool
         || (from.is_int() && to.is_float() && from.size() == to.size())
+        || (mixed
+            && matches!(
+                (from, to),
+                (Int32, Float64)
+                    | (Float32, Float64)
+                    | (Float64, Float32)
+                    | (Int32, Int64)
+                    | (Int64, Int32)
+            ))
 }
 
 fn plan_loop(
@@ -146,17 +174,15 @@ fn plan_loop(
     let nodes: Vec<NodeId> = (0..p.nodes.len() as NodeId)
         .filter(|&i| need[i as usize])
         .collect();
-    // Vectorisable iff one non-bool width, no complex, and only ops with vector forms.
-    let mut width: Option<u32> = None;
+    // Vectorisable iff no complex and only ops with vector forms. One element width
+    // gives `16 / width` lanes; 4- and 8-byte values mixed give two elements per vector
+    // (4-byte values in the low half of theirs; bools are 64-bit masks).
+    let mut widths = 0u32; // bit 0: 4-byte values seen, bit 1: 8-byte values seen
     let mut ok = true;
     let mut note = |t: DType| match t {
         DType::Bool => {}
         DType::Complex128 => ok = false,
-        t => match width {
-            None => width = Some(t.size() as u32),
-            Some(w) if w == t.size() as u32 => {}
-            Some(_) => ok = false,
-        },
+        t => widths |= if t.size() == 4 { 1 } else { 2 },
     };
     for &id in &nodes {
         note(p.node(id).dtype);
@@ -164,6 +190,12 @@ fn plan_loop(
     if roots.iter().any(|r| r.1 == Dest::Out) {
         note(out_dtype);
     }
+    let mixed = widths == 3;
+    let width = match widths {
+        0 => None,
+        1 => Some(4),
+        _ => Some(8),
+    };
     for &id in &nodes {
         let node = p.node(id);
         if is_block[id as usize] {
@@ -172,7 +204,7 @@ fn plan_loop(
         if let NodeKind::Op(op) = node.kind {
             let arg_t = node.args.first().map(|&a| p.node(a).dtype);
             let fine = match op {
-                Op::Cast => arg_t.is_some_and(|f| vector_cast_ok(f, node.dtype)),
+                Op::Cast => arg_t.is_some_and(|f| vector_cast_ok(f, node.dtype, mixed)),
                 Op::Shl | Op::Shr | Op::FloorDiv | Op::Mod | Op::Pow => false,
                 _ => true,
             };
@@ -181,7 +213,7 @@ fn plan_loop(
     }
     for (root, dest) in &roots {
         if *dest == Dest::Out {
-            ok &= vector_cast_ok(p.node(*root).dtype, out_dtype);
+            ok &= vector_cast_ok(p.node(*root).dtype, out_dtype, mixed);
         }
     }
     LoopPlan {
@@ -461,6 +493,12 @@ impl Lowerer<'_, '_> {
         let lanes = 16 / w;
         if src.class == Stride::Contiguous && t != DType::Bool {
             let a = self.addr(src, t.size(), i);
+            if (t.size() as u32) < w {
+                // Two 4-byte elements into the low half (mixed-width loops).
+                let pair = self.b.ins().load(I64, mem(), a, 0);
+                let v = self.b.ins().scalar_to_vector(I64X2, pair);
+                return self.b.ins().bitcast(vt, little(), v);
+            }
             return self.b.ins().load(vt, mem(), a, 0);
         }
         // Lane by lane: strided operands, and bools (1 byte in memory, a mask here).
@@ -486,6 +524,13 @@ impl Lowerer<'_, '_> {
         };
         if src.class == Stride::Contiguous && t != DType::Bool {
             let a = self.addr(src, t.size(), i);
+            if (t.size() as u32) < w {
+                // The low half holds the two 4-byte elements (mixed-width loops).
+                let v64 = self.b.ins().bitcast(I64X2, little(), v);
+                let pair = self.b.ins().extractlane(v64, 0);
+                self.b.ins().store(mem(), pair, a, 0);
+                return;
+            }
             self.b.ins().store(mem(), v, a, 0);
             return;
         }
@@ -510,16 +555,58 @@ impl Lowerer<'_, '_> {
         self.b.append_block_param(sbody, I64);
         if let Some(w) = lp.vec_width {
             let lanes = (16 / w) as i64;
+            let unroll = unroll_factor();
+            let zero = self.b.ins().iconst(I64, 0);
+            let mut start = zero;
+            if unroll > 1 {
+                // Unrolled: `unroll` independent vectors per iteration, over the
+                // largest multiple of `unroll * lanes`; the single-vector loop below
+                // takes the rest. Every element sees the same vector arithmetic.
+                let step = lanes * unroll as i64;
+                let nun = self.b.ins().band_imm_s(n, !(step - 1));
+                let ubody = self.b.create_block();
+                self.b.append_block_param(ubody, I64);
+                let after = self.b.create_block();
+                self.b.append_block_param(after, I64);
+                self.b.ins().brif(
+                    nun,
+                    ubody,
+                    &[BlockArg::Value(zero)],
+                    after,
+                    &[BlockArg::Value(zero)],
+                );
+                self.b.switch_to_block(ubody);
+                let i = self.b.block_params(ubody)[0];
+                for k in 0..unroll {
+                    let ik = if k == 0 {
+                        i
+                    } else {
+                        self.b.ins().iadd_imm_s(i, k as i64 * lanes)
+                    };
+                    self.body(lp, ik, Mode::Vector(w))?;
+                }
+                let next = self.b.ins().iadd_imm_s(i, step);
+                let more = self.b.ins().icmp(IntCC::UnsignedLessThan, next, nun);
+                self.b.ins().brif(
+                    more,
+                    ubody,
+                    &[BlockArg::Value(next)],
+                    after,
+                    &[BlockArg::Value(next)],
+                );
+                self.b.switch_to_block(after);
+                start = self.b.block_params(after)[0];
+            }
             let nvec = self.b.ins().band_imm_s(n, !(lanes - 1));
             let vbody = self.b.create_block();
             self.b.append_block_param(vbody, I64);
-            let zero = self.b.ins().iconst(I64, 0);
+            let any = self.b.ins().icmp(IntCC::UnsignedLessThan, start, nvec);
             self.b.ins().brif(
-                nvec,
+                any,
                 vbody,
-                &[BlockArg::Value(zero)],
+                &[BlockArg::Value(start)],
                 tail,
-                &[BlockArg::Value(zero)],
+                &[BlockArg::Value(start)],
             );
             self.b.switch_to_block(vbody);
             let i = self.b.block_params(vbody)[0];
@@ -585,7 +672,8 @@ impl Lowerer<'_, '_> {
                             .iter()
                             .map(|a| (vals[a], self.p.node(*a).dtype))
                             .collect();
-                        self.op(*op, &args, node.dtype, m)?
+                        let v = self.op(*op, &args, node.dtype, m)?;
+                        self.canonical_mask(v, node.dtype, m)
                     }
                 }
             };
@@ -636,7 +724,20 @@ impl Lowerer<'_, '_> {
             return self.cast_scalar(v, from, to);
         };
         let vt = vec_ty(to, w);
+        let v = if from == Bool {
+            self.mask_for(v, to, w)
+        } else {
+            v
+        };
         Ok(match (from, to) {
+            (Int32, Int64) => self.b.ins().swiden_low(v),
+            (Int64, Int32) => self.low_halves(v),
+            (Float32, Float64) => self.b.ins().fvpromote_low(v),
+            (Float64, Float32) => self.b.ins().fvdemote(v),
+            (Int32, Float64) => {
+                let wide = self.b.ins().swiden_low(v);
+                self.b.ins().fcvt_from_sint(F64X2, wide)
+            }
             (Bool, t) if t.is_int() => {
                 let one = self.iconst(t, 1, m);
                 self.b.ins().band(v, one)
@@ -658,6 +759,49 @@ impl Lowerer<'_, '_> {
             (f, t) if f.is_int() && t.is_float() => self.b.ins().fcvt_from_sint(vt, v),
             _ => return Err(internal(format!("no vector cast {from} -> {to}"))),
         })
+    }
+
+    /// A comparison result of mode `m` as the loop's bool representation: in a
+    /// mixed-width loop, 32-bit lane masks (from 4-byte operands) widen to 64-bit ones.
+    fn canonical_mask(&mut self, v: Value, t: DType, m: Mode) -> Value {
+        let Mode::Vector(w) = m else { return v };
+        if t != DType::Bool {
+            return v;
+        }
+        let want = vec_ty(DType::Bool, w);
+        let have = self.b.func.dfg.value_type(v);
+        if have == want {
+            v
+        } else if want == I64X2 && have == I32X4 {
+            self.b.ins().swiden_low(v)
+        } else {
+            self.b.ins().bitcast(want, little(), v)
+        }
+    }
+
+    /// The loop's bool mask `v` (mode width `w`) as a mask for values of dtype `t`:
+    /// in a mixed-width loop, 4-byte values need the 64-bit mask lanes narrowed.
+    fn mask_for(&mut self, v: Value, t: DType, w: u32) -> Value {
+        if t == DType::Bool || (t.size() as u32) >= w {
+            v
+        } else {
+            self.low_halves(v)
+        }
+    }
+
+    /// The low 32 bits of each 64-bit lane of `v`, as lanes 0 and 1 of an `i32x4`
+    /// (lanes 2 and 3 repeat them).
+    fn low_halves(&mut self, v: Value) -> Value {
+        let bytes = self.b.ins().bitcast(I8X16, little(), v);
+        let pick: [u8; 16] = [0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11];
+        let imm = self
+            .b
+            .func
+            .dfg
+            .immediates
+            .push(ConstantData::from(&pick[..]));
+        let r = self.b.ins().shuffle(bytes, bytes, imm);
+        self.b.ins().bitcast(I32X4, little(), r)
     }
 
     fn cast_scalar(&mut self, v: Value, from: DType, to: DType) -> Result<Value, Error> {
@@ -872,6 +1016,7 @@ impl Lowerer<'_, '_> {
                         let mask = if vt == vec_ty(Bool, w) {
                             a
                         } else {
+                            let a = self.mask_for(a, rt, w);
                             self.b.ins().bitcast(vt, little(), a)
                         };
                         self.b.ins().bitselect(mask, x, y)

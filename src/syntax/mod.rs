@@ -63,6 +63,8 @@ fn convert(src: &str, e: ParseError<usize, Token<'_>, Error>) -> Error {
                 err = err
                     .also(open, "this `(` is never closed")
                     .help("add the missing `)`");
+            } else {
+                err = err.help(end_help(src));
             }
             err
         }
@@ -77,6 +79,30 @@ fn convert(src: &str, e: ParseError<usize, Token<'_>, Error>) -> Error {
         ParseError::InvalidToken { location } => {
             Error::new(ErrorKind::UnexpectedChar, "unexpected character")
                 .at(Span::new(location, location), "not part of an expression")
+        }
+    }
+}
+
+/// The help line of an expression that stops too early, from what it ends with.
+fn end_help(src: &str) -> String {
+    let trimmed = src.trim_end();
+    match trimmed.chars().last() {
+        None => "write an expression such as `2*x + 1`".to_string(),
+        Some(',') => "remove the trailing `,` or add the missing argument".to_string(),
+        Some(_) => {
+            let tail: String = trimmed
+                .chars()
+                .rev()
+                .take_while(|c| !c.is_alphanumeric() && !c.is_whitespace() && *c != ')')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if tail.is_empty() {
+                "complete the expression".to_string()
+            } else {
+                format!("add an operand after `{tail}`, or remove the `{tail}`")
+            }
         }
     }
 }

@@ -637,3 +637,105 @@ fn found_by_proptest() {
     // evaluator reports E0501, so the JIT must too.
     repro_seed(0x6c07164a81e71325).unwrap();
 }
+
+/// The differential test is only as strong as its cases: most generated expressions
+/// must be well typed (ill-typed ones are skipped) and actually evaluate.
+#[test]
+fn generated_cases_are_mostly_well_typed() {
+    let (mut typed, mut nonempty) = (0, 0);
+    let total = 400u64;
+    for seed in 0..total {
+        let (expr, inputs, _) = gen_case(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        if let Ok(c) = numjit::compile(&expr, &signature(&inputs)) {
+            typed += 1;
+            let stored: Vec<Stored> = inputs.iter().map(Stored::new).collect();
+            let views: Vec<AnyView> = c
+                .program()
+                .inputs
+                .iter()
+                .map(|d| stored[d.name[1..].parse::<usize>().expect("v<k>")].view())
+                .collect();
+            if numjit::interp::eval(c.program(), &views).is_ok_and(|a| !a.is_empty()) {
+                nonempty += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{typed} of {total} generated cases well typed, {nonempty} evaluate to a non-empty result"
+    );
+    assert!(
+        typed * 10 >= total * 8,
+        "only {typed} of {total} well typed"
+    );
+    assert!(
+        nonempty * 10 >= total * 5,
+        "only {nonempty} of {total} non-empty"
+    );
+}
+
+/// Loops mixing 4- and 8-byte values run two elements per vector (4-byte values in
+/// the low half, bools as 64-bit masks). Every cast and mask conversion that mode
+/// has, over special values, every layout, odd lengths and several block lengths.
+#[test]
+fn mixed_width_loops_are_vectorised_and_match_the_evaluator() {
+    let cases = [
+        "a*2.5 + x",                        // int32 → float64
+        "f + x",                            // float32 → float64
+        "float32(x) * f",                   // float64 → float32 (rounding, overflow to inf)
+        "a + b",                            // int32 → int64
+        "int32(b) + a",                     // int64 → int32 (wraps)
+        "where(f > 3, x, f*2)",             // float32 mask selecting float64
+        "where(x > 0, f, float32(x))",      // float64 mask selecting float32
+        "where(c, a, int32(b))",            // loaded bool mask selecting int32
+        "float32(a > b) + f",               // bool from 8-byte compare into float32
+        "(f < 1) & (x != 0) | ~c",          // masks of both widths combined
+        "int64(f > 0) + b",                 // bool from 4-byte compare into int64
+        "isnan(f) | isinf(x) | signbit(f)", // inline math masks of both widths
+    ];
+    let sig = Signature::new()
+        .with("a", DType::Int32)
+        .with("b", DType::Int64)
+        .with("f", DType::Float32)
+        .with("x", DType::Float64)
+        .with("c", DType::Bool);
+    let mut rng = Rng(0x5eed_0f1d_ea00_0001);
+    for src in cases {
+        let compiled = numjit::compile(src, &sig).unwrap_or_else(|e| panic!("{}", e.render(src)));
+        let clif = compiled.explain();
+        assert!(
+            clif.contains("f64x2") || clif.contains("i64x2"),
+            "{src}: not vectorised:\n{clif}"
+        );
+        let p = compiled.program().clone();
+        let exe = Executable::new(p.clone());
+        for len in [0usize, 1, 2, 3, 5, 8, 17, 64, 1001] {
+            for layout in [0u8, 1, 2] {
+                let inputs: Vec<Input> = p
+                    .inputs
+                    .iter()
+                    .map(|d| Input {
+                        dtype: d.dtype,
+                        shape: vec![len],
+                        layout,
+                        values: (0..len).map(|_| value(&mut rng, d.dtype)).collect(),
+                    })
+                    .collect();
+                let stored: Vec<Stored> = inputs.iter().map(Stored::new).collect();
+                let views: Vec<AnyView> = stored.iter().map(|s| s.view()).collect();
+                let want = numjit::interp::eval(&p, &views).unwrap();
+                for block_len in [0, 3, 64] {
+                    let opts = RunOptions {
+                        threads: 2,
+                        block_len,
+                        serial_below: 1,
+                    };
+                    let got = exe.eval(&views, &opts).unwrap();
+                    assert!(
+                        got.same(&want),
+                        "{src} len {len} layout {layout} block {block_len}\nwant {want:?}\n got {got:?}"
+                    );
+                }
+            }
+        }
+    }
+}

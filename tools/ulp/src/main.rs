@@ -199,7 +199,7 @@ fn measure(f: Math, t: DType, n: usize) -> Row {
     let compiled = numjit::compile(&src, &sig).expect("compiles");
     let run = |naive: bool| -> Vec<f64> {
         macro_rules! go {
-            ($ty:ty, $get:ident) => {{
+            ($ty:ty, $get:ident, $var:ident) => {{
                 let x = Array1::from_iter(xs.iter().map(|&v| v as $ty));
                 let y = Array1::from_iter(ys.iter().map(|&v| v as $ty));
                 let mut vars = Vars::new();
@@ -211,7 +211,7 @@ fn measure(f: Math, t: DType, n: usize) -> Row {
                         .iter()
                         .map(|d| {
                             let a = if d.name == "x" { &x } else { &y };
-                            numjit::AnyView::from(a.view().into_dyn())
+                            numjit::AnyView::$var(a.view().into_dyn())
                         })
                         .collect();
                     numjit::interp::eval(p, &views).expect("naive")
@@ -222,9 +222,9 @@ fn measure(f: Math, t: DType, n: usize) -> Row {
             }};
         }
         if single {
-            go!(f32, as_f32)
+            go!(f32, as_f32, Float32)
         } else {
-            go!(f64, as_f64)
+            go!(f64, as_f64, Float64)
         }
     };
     let jit = run(false);
