@@ -25,7 +25,7 @@ const COS: [f64; 7] = [
     -1.1470460887609959e-11,
     4.7458719020432915e-14,
 ];
-const EXP: [f64; 11] = [
+pub(super) const EXP: [f64; 11] = [
     0.5,
     0.1666666666666667,
     0.04166666666666667,
@@ -38,7 +38,7 @@ const EXP: [f64; 11] = [
     2.510520637395701e-08,
     2.0914679376583935e-09,
 ];
-const LOG: [f64; 7] = [
+pub(super) const LOG: [f64; 7] = [
     0.666666666666667,
     0.39999999999899505,
     0.28571428625975487,
@@ -53,19 +53,19 @@ const PIO2_2: f64 = 6.077100506303966e-11;
 const PIO2_3: f64 = 2.0222662487111665e-21;
 const PIO2_3T: f64 = 8.4784276603689e-32;
 // ln 2 in a 42-bit head (n · head is exact for |n| < 2^11) and the tail.
-const LN2_HI: f64 = 0.6931471805598903;
-const LN2_LO: f64 = 5.497923018708371e-14;
+pub(super) const LN2_HI: f64 = 0.6931471805598903;
+pub(super) const LN2_LO: f64 = 5.497923018708371e-14;
 // ln 2 as the nearest double and the rest (exp2 forms r · ln 2 in double-double).
 const LN2: f64 = std::f64::consts::LN_2;
 const LN2_TAIL: f64 = 2.3190468138462996e-17;
 /// 1.5 · 2^52: adding it rounds to an integer held in the low mantissa bits.
-const MAGIC: f64 = 6755399441055744.0;
+pub(super) const MAGIC: f64 = 6755399441055744.0;
 
 /// Largest |x| the trig reduction handles exactly (|q| < 2^20); beyond, callers use libm.
 pub const TRIG_LIMIT: f64 = 1.0e6;
 
 #[inline(always)]
-fn horner<const N: usize>(x: f64, c: &[f64; N]) -> f64 {
+pub(super) fn horner<const N: usize>(x: f64, c: &[f64; N]) -> f64 {
     let mut p = c[N - 1];
     let mut k = N - 1;
     while k > 0 {
@@ -77,7 +77,7 @@ fn horner<const N: usize>(x: f64, c: &[f64; N]) -> f64 {
 
 /// `a + b` as an unevaluated pair (hi, lo) with hi + lo == a + b exactly (Knuth).
 #[inline(always)]
-fn two_sum(a: f64, b: f64) -> (f64, f64) {
+pub(super) fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let bb = s - a;
     (s, (a - (s - bb)) + (b - bb))
@@ -85,7 +85,7 @@ fn two_sum(a: f64, b: f64) -> (f64, f64) {
 
 /// 2^k for an integer-valued k in [-1022, 1023].
 #[inline(always)]
-fn pow2(k: f64) -> f64 {
+pub(super) fn pow2(k: f64) -> f64 {
     f64::from_bits((k + (MAGIC + 1023.0)).to_bits() << 52)
 }
 
@@ -175,7 +175,7 @@ pub fn exp2(x: f64) -> f64 {
 
 /// 2^n · e^(rr + c) for |rr| ≤ ln2/2, |c| ≪ ulp(rr), integer n in [-1076, 1025].
 #[inline(always)]
-fn exp_scaled(n: f64, rr: f64, c: f64) -> f64 {
+pub(super) fn exp_scaled(n: f64, rr: f64, c: f64) -> f64 {
     let p = rr + (rr * rr).mul_add(horner(rr, &EXP), c);
     let y = 1.0 + p;
     // Scale in two steps so 2^n never overflows on its own; one rounding at most.

@@ -1,6 +1,6 @@
 //! Vector math over slices: the block-routine bodies of the math functions. Safe code.
 //! Vectorised functions (`sin cos exp exp2 log`, float64 and float32) run a branch-free
-//! kernel (`kernels`) over fixed chunks of `CHUNK` elements, which the compiler turns
+//! kernel (`kernels`; `expm1 log1p log2 log10 sinh cosh nextafter` in `logexp`) over fixed chunks of `CHUNK` elements, which the compiler turns
 //! into SIMD; the last partial chunk is padded, so every element goes through exactly
 //! the same arithmetic whatever its position, the block length or the thread count.
 //! Elements outside a kernel's range (huge trig arguments) take libm afterwards, by value.
@@ -13,6 +13,7 @@
 //! one is slower: its `mul_add` is a libm call). Knows nothing of CLIF or the kernel ABI.
 
 mod kernels;
+mod logexp;
 
 pub use kernels::TRIG_LIMIT;
 
@@ -86,6 +87,17 @@ fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
         Math::Exp => run(a, out, kernels::exp, always, f64::exp, 1.0),
         Math::Exp2 => run(a, out, kernels::exp2, always, f64::exp2, 1.0),
         Math::Log => run(a, out, kernels::log, always, f64::ln, 1.0),
+        Math::Expm1 => run(a, out, logexp::expm1, always, f64::exp_m1, 1.0),
+        Math::Log1p => run(a, out, logexp::log1p, always, f64::ln_1p, 1.0),
+        Math::Log2 => run(a, out, logexp::log2, always, f64::log2, 1.0),
+        Math::Log10 => run(a, out, logexp::log10, always, f64::log10, 1.0),
+        Math::Sinh => run(a, out, logexp::sinh, always, f64::sinh, 1.0),
+        Math::Cosh => run(a, out, logexp::cosh, always, f64::cosh, 1.0),
+        Math::Nextafter => {
+            for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                *o = logexp::nextafter64(x, y);
+            }
+        }
         _ => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
                 *o = f.float(x, y);
@@ -119,6 +131,17 @@ fn apply_f32_impl(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
         Math::Exp => run(a, out, via(kernels::exp), always, via(f64::exp), 1.0),
         Math::Exp2 => run(a, out, via(kernels::exp2), always, via(f64::exp2), 1.0),
         Math::Log => run(a, out, via(kernels::log), always, via(f64::ln), 1.0),
+        Math::Expm1 => run(a, out, via(logexp::expm1), always, via(f64::exp_m1), 1.0),
+        Math::Log1p => run(a, out, via(logexp::log1p), always, via(f64::ln_1p), 1.0),
+        Math::Log2 => run(a, out, via(logexp::log2), always, via(f64::log2), 1.0),
+        Math::Log10 => run(a, out, via(logexp::log10), always, via(f64::log10), 1.0),
+        Math::Sinh => run(a, out, via(logexp::sinh), always, via(f64::sinh), 1.0),
+        Math::Cosh => run(a, out, via(logexp::cosh), always, via(f64::cosh), 1.0),
+        Math::Nextafter => {
+            for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                *o = logexp::nextafter32(x, y);
+            }
+        }
         _ => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
                 *o = f.float(x, y);

@@ -425,3 +425,162 @@ fn function_errors() {
     let e = numjit::compile("round(x, 1, 2)", &sig).unwrap_err();
     assert_eq!(e.code(), "E0203");
 }
+
+/// IEEE/C99 special values of the `logexp` vector kernels (expm1 log1p log2 log10 sinh
+/// cosh nextafter), through the JIT, compared bitwise (NaN only to NaN).
+#[test]
+fn logexp_kernels_special_values() {
+    let inf = f64::INFINITY;
+    let nan = f64::NAN;
+    let x = Array1::from(vec![
+        -0.0, 0.0, inf, -inf, nan, -1.0, -2.0, 8.0, 1000.0, 711.0, -711.0, 5e-324, 1.0,
+    ]);
+    let y = Array1::from(vec![
+        1.0, -1.0, 0.0, 0.0, 1.0, -1.0, -2.0, inf, -inf, 711.0, 0.0, -1.0, nan,
+    ]);
+    let mut vars = Vars::new();
+    vars.insert("x", &x).insert("y", &y);
+    let run = |src: &str| -> Vec<f64> {
+        let a = numjit::evaluate(src, &vars).unwrap_or_else(|e| panic!("{}", e.render(src)));
+        f64s(&a)
+    };
+    let m = f64::MAX;
+    let d = 5e-324;
+    for (src, want) in [
+        (
+            "expm1(x)",
+            vec![
+                -0.0,
+                0.0,
+                inf,
+                -1.0,
+                nan,
+                -0.6321205588285577,
+                -0.8646647167633873,
+                2979.9579870417283,
+                inf,
+                inf,
+                -1.0,
+                d,
+                1.7182818284590453,
+            ],
+        ),
+        (
+            "log1p(x)",
+            vec![
+                -0.0,
+                0.0,
+                inf,
+                nan,
+                nan,
+                -inf,
+                nan,
+                2.1972245773362196,
+                6.90875477931522,
+                6.568077911411976,
+                nan,
+                d,
+                std::f64::consts::LN_2,
+            ],
+        ),
+        (
+            "log2(x)",
+            vec![
+                -inf,
+                -inf,
+                inf,
+                nan,
+                nan,
+                nan,
+                nan,
+                3.0,
+                9.965784284662087,
+                9.473705749619416,
+                nan,
+                -1074.0,
+                0.0,
+            ],
+        ),
+        (
+            "log10(x)",
+            vec![
+                -inf,
+                -inf,
+                inf,
+                nan,
+                nan,
+                nan,
+                nan,
+                0.9030899869919435,
+                3.0,
+                2.851869600729766,
+                nan,
+                -323.3062153431158,
+                0.0,
+            ],
+        ),
+        (
+            "sinh(x)",
+            vec![
+                -0.0,
+                0.0,
+                inf,
+                -inf,
+                nan,
+                -1.1752011936438014,
+                -3.6268604078470186,
+                1490.4788257895502,
+                inf,
+                inf,
+                -inf,
+                d,
+                1.1752011936438014,
+            ],
+        ),
+        (
+            "cosh(x)",
+            vec![
+                1.0,
+                1.0,
+                inf,
+                inf,
+                nan,
+                1.5430806348152437,
+                3.7621956910836314,
+                1490.479161252178,
+                inf,
+                inf,
+                inf,
+                1.0,
+                1.5430806348152437,
+            ],
+        ),
+        (
+            "nextafter(x, y)",
+            vec![
+                d,
+                -d,
+                m,
+                -m,
+                nan,
+                -1.0,
+                -2.0,
+                8.000000000000002,
+                999.9999999999999,
+                711.0,
+                -710.9999999999999,
+                0.0,
+                nan,
+            ],
+        ),
+    ] {
+        let got = run(src);
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert!(
+                (g.is_nan() && w.is_nan()) || g.to_bits() == w.to_bits(),
+                "{src} at x={}: got {g:e}, want {w:e}",
+                x[i]
+            );
+        }
+    }
+}
