@@ -14,9 +14,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// Default number of elements per kernel call: long enough to amortise the call and
 /// the per-block pointer arithmetic, short enough to balance load (see benches).
 pub const DEFAULT_BLOCK_LEN: usize = 8192;
-/// Below this many elements an evaluation stays on the calling thread (see benches:
-/// waking the pool costs a few µs, which a 2-thread split only repays above this).
-pub const DEFAULT_SERIAL_BELOW: usize = 256 * 1024;
+/// Below this many elements an evaluation stays on the calling thread: waking the pool
+/// costs ~20–25 µs on this VM, which a 2-thread split repays only above it. Measured
+/// (`examples/threshold_probe.rs`, polynomial, quiet machine, 2T ÷ 1T medians in three
+/// runs): 64 K 1.15–1.51, 128 K 0.86–0.99, 256 K 0.73–1.29, 512 K 0.69–0.71.
+pub const DEFAULT_SERIAL_BELOW: usize = 128 * 1024;
 
 /// Operands (inputs + out) whose per-block pointer tables live on the stack.
 const OPERANDS_INLINE: usize = 8;
