@@ -805,6 +805,19 @@ impl Checker<'_> {
         self.strong(Val::Strong(x), Some(to))
     }
 
+    /// The float64 parts of complex node `z`. A constant `z` gives two constants (folding
+    /// `real(z)` would drop `z`'s node, which `imag` still needs).
+    fn complex_parts(&mut self, z: NodeId, span: Span) -> Result<(NodeId, NodeId), Error> {
+        if let NodeKind::Const(Scalar::Complex128(c)) = self.nodes[z as usize].kind {
+            let re = self.constant(Scalar::Float64(c.re), span);
+            let im = self.constant(Scalar::Float64(c.im), span);
+            return Ok((re, im));
+        }
+        let re = self.op(Op::Real, vec![z], DType::Float64, span)?;
+        let im = self.op(Op::Imag, vec![z], DType::Float64, span)?;
+        Ok((re, im))
+    }
+
     /// A call of a math function, typed by its `Rule` (NumPy's ufunc loops).
     fn math(&mut self, f: Math, vals: &[Val], span: Span) -> Result<Val, Error> {
         let name = f.name();
@@ -815,6 +828,19 @@ impl Checker<'_> {
             }
             _ => self.promote_vals(vals[0], vals[1]),
         };
+        if t == DType::Complex128 && matches!(f, Math::Isnan | Math::Isinf | Math::Isfinite) {
+            // NumPy: NaN (inf) if either part is; finite if both parts are.
+            let z = self.strong(vals[0], None)?;
+            let (re, im) = self.complex_parts(z, span)?;
+            let a = self.op(Op::Math(f), vec![re], DType::Bool, span)?;
+            let b = self.op(Op::Math(f), vec![im], DType::Bool, span)?;
+            let join = if f == Math::Isfinite {
+                Op::BitAnd
+            } else {
+                Op::BitOr
+            };
+            return Ok(Val::Strong(self.op(join, vec![a, b], DType::Bool, span)?));
+        }
         let t = match f.rule() {
             _ if t == DType::Complex128 && !f.supports(t) => {
                 return Err(self.refuse_function(name, t, span))
@@ -860,7 +886,23 @@ impl Checker<'_> {
         let x = self.strong(vals[0], None)?;
         let t0 = self.dtype(x);
         if t0 == DType::Complex128 {
-            return Err(self.refuse_function("round", t0, span));
+            // NumPy rounds each part.
+            let (re, im) = self.complex_parts(x, span)?;
+            let mut parts = Vec::new();
+            for part in [re, im] {
+                let mut v = vec![Val::Strong(part)];
+                v.extend(vals.get(1).copied());
+                match self.round(&v, span)? {
+                    Val::Strong(id) => parts.push(id),
+                    other => parts.push(self.strong(other, Some(DType::Float64))?),
+                }
+            }
+            return Ok(Val::Strong(self.op(
+                Op::Complex,
+                parts,
+                DType::Complex128,
+                span,
+            )?));
         }
         if t0.is_int() && d >= 0 {
             return Ok(Val::Strong(x));
