@@ -151,14 +151,16 @@ pub struct Layout {
 
 impl Layout {
     /// `shape` is the broadcast shape of the elementwise body; `strides[k]` input `k`'s
-    /// byte strides over it (0 where it broadcasts); `axis` the reduced axis (`None`:
-    /// all). Returns `None` if `axis` or a stride vector does not fit `shape`.
-    pub fn new(shape: &[usize], strides: &[&[isize]], axis: Option<usize>) -> Option<Layout> {
-        if strides.iter().any(|s| s.len() != shape.len()) || axis.is_some_and(|a| a >= shape.len())
+    /// byte strides over it (0 where it broadcasts); bit `d` of `mask` set if dimension
+    /// `d` is reduced. Returns `None` if `mask` or a stride vector does not fit `shape`.
+    pub fn new(shape: &[usize], strides: &[&[isize]], mask: u64) -> Option<Layout> {
+        if strides.iter().any(|s| s.len() != shape.len())
+            || shape.len() > 64
+            || (shape.len() < 64 && mask >> shape.len() != 0)
         {
             return None;
         }
-        let is_red = |d: usize| axis.is_none_or(|a| a == d);
+        let is_red = |d: usize| mask >> d & 1 == 1;
         let kept: Vec<usize> = (0..shape.len()).filter(|&d| !is_red(d)).collect();
         let kept_strides = strides
             .iter()
@@ -651,14 +653,17 @@ mod tests {
 
     #[test]
     fn layout_coalesces_and_keeps() {
-        let l = Layout::new(&[3, 4], &[&[32, 8]], None).unwrap();
+        let l = Layout::new(&[3, 4], &[&[32, 8]], 0b11).unwrap();
         assert_eq!((l.red.clone(), l.outputs()), (vec![12], 1));
-        let l = Layout::new(&[3, 4], &[&[32, 8]], Some(0)).unwrap();
+        let l = Layout::new(&[3, 4], &[&[32, 8]], 0b01).unwrap();
         assert_eq!((l.kept.clone(), l.red.clone()), (vec![4], vec![3]));
         assert_eq!(l.inner_stride(0), 32);
-        let l = Layout::new(&[3, 0], &[&[0, 8]], Some(1)).unwrap();
+        let l = Layout::new(&[3, 0], &[&[0, 8]], 0b10).unwrap();
         assert!(l.is_empty());
-        assert!(Layout::new(&[3], &[&[8]], Some(1)).is_none());
+        assert!(Layout::new(&[3], &[&[8]], 0b10).is_none());
+        // Two reduced axes around a kept one: two runs per sequence.
+        let l = Layout::new(&[2, 3, 4], &[&[96, 32, 8]], 0b101).unwrap();
+        assert_eq!((l.kept.clone(), l.red.clone()), (vec![3], vec![2, 4]));
     }
 
     #[test]
@@ -667,7 +672,7 @@ mod tests {
             .map(|i| ((i * 7919) % 1000) as f64 * 0.1)
             .collect();
         let want = pairwise(Add, &x);
-        let lay = Layout::new(&[x.len()], &[&[8]], None).unwrap();
+        let lay = Layout::new(&[x.len()], &[&[8]], 1).unwrap();
         for threads in [1, 2, 3] {
             for block_len in [1, 200, 4096, 0] {
                 let opts = LaunchOptions {

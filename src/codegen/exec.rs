@@ -65,8 +65,20 @@ fn encode(p: &Program) -> Vec<u8> {
             NodeKind::Reduce(r) => {
                 e.push(3);
                 e.push(r.op as u8);
-                e.push(r.axis.is_some() as u8);
-                put(&mut e, r.axis.unwrap_or(0) as u64);
+                match r.axis {
+                    crate::ir::Axes::All => e.push(0),
+                    crate::ir::Axes::One(k) => {
+                        e.push(1);
+                        put(&mut e, k as u64);
+                    }
+                    crate::ir::Axes::Tuple { pos, neg, far } => {
+                        e.push(2);
+                        put(&mut e, pos);
+                        put(&mut e, neg);
+                        e.push(far.is_some() as u8);
+                        put(&mut e, far.unwrap_or(0) as u64);
+                    }
+                }
                 e.push(r.keepdims as u8);
             }
         }
@@ -351,7 +363,7 @@ fn run_with(
 }
 
 /// NumPy broadcasting of all input shapes (E0401 with spans, as the evaluator).
-fn broadcast(p: &Program, inputs: &[AnyView]) -> Result<Dims<usize>, Error> {
+pub(crate) fn broadcast(p: &Program, inputs: &[AnyView]) -> Result<Dims<usize>, Error> {
     // The common call (every input has one shape) needs no per-node inference.
     if let Some((first, rest)) = inputs.split_first() {
         let s = first.shape();

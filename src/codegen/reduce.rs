@@ -110,9 +110,8 @@ fn reduce_stage(
     opts: &RunOptions,
 ) -> Result<Array, Error> {
     let body = exe.program();
-    let shapes: SmallVec<[&[usize]; 4]> = inputs.iter().map(|v| v.shape()).collect();
-    let shape = shape::infer(body, &shapes)?;
-    let axis = shape::reduced_axis(&red, span, &shape)?;
+    let shape = exec::broadcast(body, inputs)?;
+    let axes = shape::reduced_axes(&red, span, &shape)?;
     if shape.contains(&0) && exec::has_int_pow(body) {
         // As in `exec`: the evaluator reports a negative integer exponent (E0501) in
         // intermediates of their own, possibly non-empty, shapes.
@@ -123,9 +122,9 @@ fn reduce_stage(
         .map(|v| exec::strides_over(&shape, v.shape(), v.strides(), v.dtype().size()))
         .collect();
     let refs: SmallVec<[&[isize]; 4]> = strides.iter().map(|s| s.as_slice()).collect();
-    let lay = Layout::new(&shape, &refs, axis).ok_or_else(|| internal("bad reduction layout"))?;
+    let lay = Layout::new(&shape, &refs, axes).ok_or_else(|| internal("bad reduction layout"))?;
     let dtype = body.dtype();
-    let out_shape = shape::result_shape(&shape, axis, red.keepdims);
+    let out_shape = shape::result_shape(&shape, axes, red.keepdims);
     let count = lay.len();
     let spec = KernelSpec {
         inputs: inputs
@@ -215,8 +214,9 @@ pub fn explain_clif(p: &Program) -> Result<String, Error> {
     for (i, st) in stage::split(p).iter().enumerate() {
         let what = match st.reduce {
             Some((r, _)) => match r.axis {
-                Some(k) => format!("body of {} (axis={k})", r.op.name()),
-                None => format!("body of {}", r.op.name()),
+                crate::ir::Axes::All => format!("body of {}", r.op.name()),
+                crate::ir::Axes::One(k) => format!("body of {} (axis={k})", r.op.name()),
+                t => format!("body of {} (axis={:?})", r.op.name(), t.entries()),
             },
             None => "result".to_string(),
         };
@@ -230,7 +230,12 @@ pub fn explain_clif(p: &Program) -> Result<String, Error> {
             out: Stride::Contiguous,
             out_dtype: prog.dtype(),
         };
-        let k = super::compile(prog, &spec, true)?;
+        // A fused fold when the sequences are single runs (contiguous inputs and every
+        // axis, or one axis: the usual case); the elementwise body otherwise.
+        let k = match st.reduce.and_then(|(r, _)| FoldOp::of(r.op, prog.dtype())) {
+            Some(f) => super::compile_fold(prog, &spec, f, true)?,
+            None => super::compile(prog, &spec, true)?,
+        };
         text.push_str(&format!(
             "; stage {i}: {what}\n{}\n",
             k.clif().unwrap_or_default()
