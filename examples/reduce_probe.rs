@@ -48,7 +48,10 @@ fn main() {
         _ => {
             let per = n.div_ceil(threads.max(1));
             let s: f64 = std::thread::scope(|s| {
-                let hs: Vec<_> = xs.chunks(per.max(1)).map(|c| s.spawn(move || plain(c))).collect();
+                let hs: Vec<_> = xs
+                    .chunks(per.max(1))
+                    .map(|c| s.spawn(move || plain(c)))
+                    .collect();
                 hs.into_iter().map(|h| h.join().unwrap_or(0.0)).sum()
             });
             black_box(s);
@@ -64,5 +67,8 @@ fn main() {
         times.push(t.elapsed().as_secs_f64() / iters as f64 * 1e9 / n.max(1) as f64);
     }
     times.sort_by(f64::total_cmp);
-    println!("{mode} n={n} threads={threads}: {:.3} ns/elem (median of 7)", times[3]);
+    println!(
+        "{mode} n={n} threads={threads}: {:.3} ns/elem (median of 7)",
+        times[3]
+    );
 }

@@ -673,7 +673,11 @@ impl Lowerer<'_, '_> {
 
     /// The value of the (single) root of `lp` at element `i`, without storing it.
     fn root_value(&mut self, lp: &LoopPlan, i: Value, off: i64, m: Mode) -> Result<Value, Error> {
-        let root = lp.roots.first().ok_or_else(|| internal("a loop without a root"))?.0;
+        let root = lp
+            .roots
+            .first()
+            .ok_or_else(|| internal("a loop without a root"))?
+            .0;
         let vals = self.values(lp, i, off, m)?;
         vals.get(&root)
             .copied()

@@ -73,9 +73,10 @@ impl FoldOp {
     pub fn of(op: crate::ops::ReduceOp, dt: DType) -> Option<FoldOp> {
         use crate::ops::ReduceOp as R;
         match (op, dt) {
-            (R::Sum | R::Mean, DType::Int64 | DType::Float32 | DType::Float64 | DType::Complex128) => {
-                Some(FoldOp::Sum)
-            }
+            (
+                R::Sum | R::Mean,
+                DType::Int64 | DType::Float32 | DType::Float64 | DType::Complex128,
+            ) => Some(FoldOp::Sum),
             (R::Prod, DType::Int64 | DType::Float32 | DType::Float64 | DType::Complex128) => {
                 Some(FoldOp::Prod)
             }

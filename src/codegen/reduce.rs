@@ -16,8 +16,8 @@ use crate::reduce::{dispatch, mean_divide, Visit};
 use crate::span::Span;
 use crate::types::shape;
 use ndarray::{ArrayD, IxDyn};
-use smallvec::SmallVec;
 use numjit_runtime::reduce::{Body, Fold, Layout};
+use smallvec::SmallVec;
 
 /// A program with reductions split into its stages once, each stage's program held
 /// as an [`exec::Executable`] (so repeat calls reuse its kernels without encoding or

@@ -37,7 +37,8 @@ impl fmt::Display for Program {
                         crate::ir::Axes::All => String::new(),
                         crate::ir::Axes::One(k) => format!(", axis={k}"),
                         t => {
-                            let e: Vec<String> = t.entries().iter().map(|k| k.to_string()).collect();
+                            let e: Vec<String> =
+                                t.entries().iter().map(|k| k.to_string()).collect();
                             format!(", axis=({},)", e.join(", "))
                         }
                     };

@@ -36,7 +36,11 @@ pub enum Axes {
     /// `axis=(k, …)` with distinct entries: entries `0..64` as bits of `pos`,
     /// entries `-64..=-1` as bits `-k - 1` of `neg`; `far` an entry outside
     /// `-64..64` (out of range for every array, numjit has at most 64 dimensions).
-    Tuple { pos: u64, neg: u64, far: Option<i64> },
+    Tuple {
+        pos: u64,
+        neg: u64,
+        far: Option<i64>,
+    },
 }
 
 impl Axes {

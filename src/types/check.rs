@@ -244,8 +244,10 @@ impl Checker<'_> {
                     "a tuple is only accepted as the value of `axis=`",
                 )
                 .at(e.span, "a tuple here")
-                .help("numjit expressions compute arrays; tuples only list the axes of a \
-                       reduction, e.g. `sum(x, axis=(0, 2))`"))
+                .help(
+                    "numjit expressions compute arrays; tuples only list the axes of a \
+                       reduction, e.g. `sum(x, axis=(0, 2))`",
+                ))
             }
         })
     }
@@ -940,7 +942,6 @@ impl Checker<'_> {
         Ok(Val::Strong(r))
     }
 }
-
 
 /// E0311: axis `k` given twice (`first` the earlier entry), as NumPy's "duplicate
 /// value in 'axis'".

@@ -517,8 +517,16 @@ fn axis_tuples() {
     for (src, shape, want) in [
         ("sum(x, axis=(0, 2))", vec![3], vec![60.0, 92.0, 124.0]),
         ("sum(x, axis=(-1, 0))", vec![3], vec![60.0, 92.0, 124.0]),
-        ("max(x, axis=(2,))", vec![2, 3], vec![3.0, 7.0, 11.0, 15.0, 19.0, 23.0]),
-        ("min(x, axis=(0, 1), keepdims=True)", vec![1, 1, 4], vec![0.0, 1.0, 2.0, 3.0]),
+        (
+            "max(x, axis=(2,))",
+            vec![2, 3],
+            vec![3.0, 7.0, 11.0, 15.0, 19.0, 23.0],
+        ),
+        (
+            "min(x, axis=(0, 1), keepdims=True)",
+            vec![1, 1, 4],
+            vec![0.0, 1.0, 2.0, 3.0],
+        ),
         ("sum(x, axis=(0, 1, 2))", vec![], vec![276.0]),
         ("mean(x, axis=(1, 2))", vec![2], vec![5.5, 17.5]),
         ("x - mean(x, axis=(0, 2), keepdims=True)", vec![2, 3, 4], {

@@ -26,7 +26,14 @@ use num_complex::Complex64;
 
 impl Lowerer<'_, '_> {
     /// `a ∘ b` for values of dtype `t` in mode `m`.
-    fn combine(&mut self, f: FoldOp, a: Value, b: Value, t: DType, m: Mode) -> Result<Value, Error> {
+    fn combine(
+        &mut self,
+        f: FoldOp,
+        a: Value,
+        b: Value,
+        t: DType,
+        m: Mode,
+    ) -> Result<Value, Error> {
         match f {
             FoldOp::Sum => self.op(Op::Add, &[(a, t), (b, t)], t, m),
             FoldOp::Prod => self.op(Op::Mul, &[(a, t), (b, t)], t, m),
