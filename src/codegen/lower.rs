@@ -38,8 +38,51 @@ mod complex;
 mod fold;
 mod math;
 
-/// A block-routine node, its routine, its operand slots and the loop roots that fill them.
-type Stage = (NodeId, RoutineFn, Vec<usize>, Vec<(NodeId, Dest)>);
+/// A block-routine node, its routine, its operand slots, the loop roots that fill them,
+/// and for a paired `sin`/`cos` stage its (sin, cos) result slots (passed as `out`, `b`).
+type Stage = (
+    NodeId,
+    RoutineFn,
+    Vec<usize>,
+    Vec<(NodeId, Dest)>,
+    Option<(usize, usize)>,
+);
+
+/// Do `a` and `b` compute the same value (same operations on the same leaves)?
+fn same_value(p: &Program, a: NodeId, b: NodeId) -> bool {
+    if a == b {
+        return true;
+    }
+    let (x, y) = (p.node(a), p.node(b));
+    x.kind == y.kind
+        && x.dtype == y.dtype
+        && x.args.len() == y.args.len()
+        && x.args
+            .iter()
+            .zip(&y.args)
+            .all(|(&u, &v)| same_value(p, u, v))
+}
+
+/// For a `sin` (`cos`) node on float32/float64, a live `cos` (`sin`) node of the same
+/// operand value: the pair runs as one stage with one argument reduction.
+fn sin_cos_partner(p: &Program, id: NodeId, live: &[bool]) -> Option<NodeId> {
+    use crate::math::Math;
+    let node = p.node(id);
+    let want = match node.kind {
+        NodeKind::Op(Op::Math(Math::Sin)) => Math::Cos,
+        NodeKind::Op(Op::Math(Math::Cos)) => Math::Sin,
+        _ => return None,
+    };
+    let arg = *node.args.first()?;
+    super::mathcall::sin_cos_routine(p.node(arg).dtype)?;
+    (0..p.nodes.len() as NodeId).find(|&j| {
+        let other = p.node(j);
+        live[j as usize]
+            && other.kind == NodeKind::Op(Op::Math(want))
+            && other.args.len() == 1
+            && same_value(p, other.args[0], arg)
+    })
+}
 
 pub struct Lowered {
     pub scratch_per_elem: usize,
@@ -268,10 +311,11 @@ pub fn lower(
     // (block node, routine, operand slots)
     let mut stages: Vec<Stage> = Vec::new();
     for id in 0..p.nodes.len() as NodeId {
-        if !live[id as usize] || !is_block[id as usize] {
+        if !live[id as usize] || !is_block[id as usize] || result_slot.contains_key(&id) {
             continue;
         }
-        let f = block_routine(p, id).ok_or_else(|| internal("routine vanished"))?;
+        let mut f = block_routine(p, id).ok_or_else(|| internal("routine vanished"))?;
+        let partner = sin_cos_partner(p, id, &live);
         let mut operand_slots = Vec::new();
         let mut roots = Vec::new();
         for &a in &p.node(id).args {
@@ -286,7 +330,24 @@ pub fn lower(
         }
         result_slot.insert(id, nslots);
         nslots += 1;
-        stages.push((id, f, operand_slots, roots));
+        let mut second = None;
+        if let Some(j) = partner {
+            // One stage for both: `id` keeps the slot just given, `j` gets the next.
+            f = super::mathcall::sin_cos_routine(p.node(p.node(id).args[0]).dtype)
+                .ok_or_else(|| internal("sin_cos routine vanished"))?;
+            result_slot.insert(j, nslots);
+            let is_sin = matches!(
+                p.node(id).kind,
+                NodeKind::Op(Op::Math(crate::math::Math::Sin))
+            );
+            second = Some(if is_sin {
+                (nslots - 1, nslots)
+            } else {
+                (nslots, nslots - 1)
+            });
+            nslots += 1;
+        }
+        stages.push((id, f, operand_slots, roots, second));
     }
 
     let ptr = I64;
@@ -370,12 +431,18 @@ pub fn lower(
             }
         }
     }
-    for (si, (id, f, operand_slots, _)) in stages.iter().enumerate() {
+    for (si, (id, f, operand_slots, _, second)) in stages.iter().enumerate() {
         lw.emit_loop(&loops[si])?;
         let b = &mut lw.b;
         let a = lw.slots[operand_slots[0]];
-        let bb = lw.slots[*operand_slots.get(1).unwrap_or(&operand_slots[0])];
-        let o = lw.slots[lw.result_slot[id]];
+        let (bb, o) = match second {
+            // A sin/cos pair: `out` is the sin slot and `b` the cos slot.
+            Some((sin_slot, cos_slot)) => (lw.slots[*cos_slot], lw.slots[*sin_slot]),
+            None => (
+                lw.slots[*operand_slots.get(1).unwrap_or(&operand_slots[0])],
+                lw.slots[lw.result_slot[id]],
+            ),
+        };
         let mut rsig = Signature::new(config.default_call_conv);
         for _ in 0..4 {
             rsig.params.push(AbiParam::new(ptr));

@@ -53,7 +53,9 @@ fn avx2_fma() -> bool {
     false
 }
 
-fn call_f64(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
+/// `out[i] = f(a[i], b[i])` on float64 through the best build for this CPU (the block
+/// routines' body; public for measurement probes).
+pub fn call_f64(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     if avx2_fma() {
         // SAFETY: the CPU supports AVX2 and FMA (checked just above).
@@ -62,13 +64,66 @@ fn call_f64(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
     vmath::apply_f64(f, a, b, out)
 }
 
-fn call_f32(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
+/// [`call_f64`] on float32.
+pub fn call_f32(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     if avx2_fma() {
         // SAFETY: the CPU supports AVX2 and FMA (checked just above).
         return unsafe { vmath::apply_f32_avx2(f, a, b, out) };
     }
     vmath::apply_f32(f, a, b, out)
+}
+
+macro_rules! sin_cos_entry {
+    ($name:ident, $t:ty, $fast:path, $portable:path) => {
+        /// `sin` and `cos` of one operand from one reduction. Unlike the other routines,
+        /// `b` is a second *output*: `out` receives sin, `b` receives cos.
+        ///
+        /// # Safety
+        /// `a` holds `n` valid elements; `b` and `out` are distinct slots with room for `n`.
+        unsafe extern "C" fn $name(n: usize, a: *const u8, b: *const u8, out: *mut u8) -> u32 {
+            // SAFETY: the kernel passes three distinct scratch slots of `n` elements
+            // each, 16-byte aligned; `a` was written before the call.
+            let (a, c, s) = unsafe {
+                (
+                    std::slice::from_raw_parts(a as *const $t, n),
+                    std::slice::from_raw_parts_mut(b as *mut $t, n),
+                    std::slice::from_raw_parts_mut(out as *mut $t, n),
+                )
+            };
+            #[cfg(target_arch = "x86_64")]
+            if avx2_fma() {
+                // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+                unsafe { $fast(a, s, c) };
+                return 0;
+            }
+            $portable(a, s, c);
+            0
+        }
+    };
+}
+
+sin_cos_entry!(
+    sin_cos_f64,
+    f64,
+    vmath::sin_cos_f64_avx2,
+    vmath::sin_cos_f64
+);
+sin_cos_entry!(
+    sin_cos_f32,
+    f32,
+    vmath::sin_cos_f32_avx2,
+    vmath::sin_cos_f32
+);
+
+/// The routine computing `sin` and `cos` of the same operand at once on `t` (see
+/// `sin_cos_f64`: its `b` argument is the cos output slot), if `t` has one.
+pub fn sin_cos_routine(t: DType) -> Option<RoutineFn> {
+    match t {
+        DType::Float64 => Some(sin_cos_f64),
+        DType::Float32 => Some(sin_cos_f32),
+        _ => None,
+    }
 }
 
 entries!(f64_1, f64, 1, call_f64);

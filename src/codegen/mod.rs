@@ -5,7 +5,7 @@
 
 pub mod exec;
 mod lower;
-pub(crate) mod mathcall;
+pub mod mathcall;
 pub(crate) mod reduce;
 mod routines;
 

@@ -66,6 +66,81 @@ fn run<T: Copy + Default>(
     }
 }
 
+/// `sin` of every element of `x` into `s` and `cos` into `c`, one reduction for both;
+/// element for element the same as `run` with the sin and cos kernels.
+#[inline(always)]
+fn run_sin_cos<T: Copy + Default>(
+    x: &[T],
+    s: &mut [T],
+    c: &mut [T],
+    to: impl Fn(T) -> f64 + Copy,
+    from: impl Fn(f64) -> T + Copy,
+) {
+    let n = x.len().min(s.len()).min(c.len());
+    let (x, s, c) = (&x[..n], &mut s[..n], &mut c[..n]);
+    let mut i = 0;
+    while i < n {
+        let m = (n - i).min(CHUNK);
+        // A whole chunk, or the tail padded with 1.0: the same arithmetic either way.
+        let mut buf = [1.0f64; CHUNK];
+        for j in 0..m {
+            buf[j] = to(x[i + j]);
+        }
+        let mut rs = [0.0f64; CHUNK];
+        let mut rc = [0.0f64; CHUNK];
+        let mut all = true;
+        for j in 0..CHUNK {
+            let (a, b) = kernels::sin_cos(buf[j]);
+            rs[j] = a;
+            rc[j] = b;
+            all &= trig_ok(buf[j]);
+        }
+        if !all {
+            for j in 0..m {
+                if !trig_ok(buf[j]) {
+                    rs[j] = buf[j].sin();
+                    rc[j] = buf[j].cos();
+                }
+            }
+        }
+        for j in 0..m {
+            s[i + j] = from(rs[j]);
+            c[i + j] = from(rc[j]);
+        }
+        i += m;
+    }
+}
+
+/// `s[i] = sin(x[i])`, `c[i] = cos(x[i])` on float64.
+pub fn sin_cos_f64(x: &[f64], s: &mut [f64], c: &mut [f64]) {
+    run_sin_cos(x, s, c, |v| v, |v| v)
+}
+
+/// [`sin_cos_f64`] compiled for AVX2 + FMA (same results).
+///
+/// # Safety
+/// Call only on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub fn sin_cos_f64_avx2(x: &[f64], s: &mut [f64], c: &mut [f64]) {
+    run_sin_cos(x, s, c, |v| v, |v| v)
+}
+
+/// `s[i] = sin(x[i])`, `c[i] = cos(x[i])` on float32 (float64 kernel, rounded once).
+pub fn sin_cos_f32(x: &[f32], s: &mut [f32], c: &mut [f32]) {
+    run_sin_cos(x, s, c, |v| v as f64, |v| v as f32)
+}
+
+/// [`sin_cos_f32`] compiled for AVX2 + FMA (same results).
+///
+/// # Safety
+/// Call only on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub fn sin_cos_f32_avx2(x: &[f32], s: &mut [f32], c: &mut [f32]) {
+    run_sin_cos(x, s, c, |v| v as f64, |v| v as f32)
+}
+
 #[inline(always)]
 fn trig_ok(x: f64) -> bool {
     x.abs() <= TRIG_LIMIT

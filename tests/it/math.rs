@@ -584,3 +584,50 @@ fn logexp_kernels_special_values() {
         }
     }
 }
+
+/// `sin` and `cos` of the same operand run as one paired routine (one reduction): one
+/// call in the kernel, and element for element the results of separate `sin` and `cos`
+/// kernels, bitwise, for both float types, every layout option, special values and
+/// arguments past the vector reduction's range.
+#[test]
+fn sin_cos_pairs_share_one_call_and_match_separate_calls() {
+    let mut r = Rng(0x5eed_cafe);
+    let mut v = values(&mut r, 997);
+    v.extend([1.0e6, 1.000001e6, -3.0e7, 1.0e300, f64::MAX, 7.0e5]);
+    for t in [DType::Float64, DType::Float32] {
+        let x = array(t, &v);
+        let sig = Signature::new().with("x", t);
+        for src in [
+            "sin(x)*cos(x)",
+            "cos(x) / (2 + sin(x))",
+            "sin(2*x)**2 + cos(2*x)**2",
+            // Not the same operand as written (x+1 vs 1+x): two calls.
+            "cos(x+1) * sin(1+x)",
+        ] {
+            let c = numjit::compile(src, &sig).unwrap();
+            let clif = c.explain();
+            let calls = clif.matches("call_indirect").count();
+            let want_calls = if src.starts_with("cos(x+1)") { 2 } else { 1 };
+            assert_eq!(
+                calls, want_calls,
+                "{src} on {t}: {calls} routine calls\n{clif}"
+            );
+            check(src, Math::Sin, &[("x", &x)]);
+        }
+        // Bitwise: the pair gives what separate kernels give (one IEEE multiply on top).
+        let mut vars = Vars::new();
+        vars.insert("x", &x);
+        let pair = numjit::evaluate("sin(x)*cos(x)", &vars).unwrap();
+        let s = numjit::evaluate("sin(x)", &vars).unwrap();
+        let c = numjit::evaluate("cos(x)", &vars).unwrap();
+        let product = match (&s, &c) {
+            (Array::Float64(s), Array::Float64(c)) => Array::Float64(s * c),
+            (Array::Float32(s), Array::Float32(c)) => Array::Float32(s * c),
+            _ => panic!("unexpected dtypes"),
+        };
+        assert!(
+            pair.same(&product),
+            "sin/cos pair differs from separate calls on {t}"
+        );
+    }
+}
