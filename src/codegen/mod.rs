@@ -58,14 +58,15 @@ pub struct KernelSpec {
     pub out_dtype: DType,
 }
 
-/// The element operation a fused reduction kernel folds with (`mean` folds with `Sum`;
-/// `min`/`max` are not fused: their values go through scratch and `crate::reduce`).
+/// The element operation a fused reduction kernel folds with (`mean` folds with `Sum`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FoldOp {
     Sum,
     Prod,
     Any,
     All,
+    Min,
+    Max,
 }
 
 impl FoldOp {
@@ -80,6 +81,14 @@ impl FoldOp {
             (R::Prod, DType::Int64 | DType::Float32 | DType::Float64 | DType::Complex128) => {
                 Some(FoldOp::Prod)
             }
+            (
+                R::Min,
+                DType::Bool | DType::Int32 | DType::Int64 | DType::Float32 | DType::Float64,
+            ) => Some(FoldOp::Min),
+            (
+                R::Max,
+                DType::Bool | DType::Int32 | DType::Int64 | DType::Float32 | DType::Float64,
+            ) => Some(FoldOp::Max),
             (R::Any, DType::Bool) => Some(FoldOp::Any),
             (R::All, DType::Bool) => Some(FoldOp::All),
             _ => None,

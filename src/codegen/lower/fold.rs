@@ -9,8 +9,9 @@
 //!   (`A = 8 / E` vectors of `E` lanes each, or eight scalars in a scalar loop), then
 //!   `((r0∘r1)∘(r2∘r3))∘((r4∘r5)∘(r6∘r7))`, then the last `m mod 8` values left to right.
 //!
-//! `∘` is the element op of the fold (`+`, `*`, `|`, `&`), lowered by `Lowerer::op`
-//! exactly as the elementwise `+`/`*` are, so the values are bitwise those of
+//! `∘` is the element op of the fold (`+`, `*`, `|`, `&`, and `min`/`max` with
+//! `crate::reduce`'s order-independent NaN and signed-zero rules); `+`/`*` are lowered
+//! by `Lowerer::op` exactly as the elementwise ops, so the values are bitwise those of
 //! `crate::reduce`'s folds.
 
 use super::{scalar_ty, vec_ty, LoopPlan, Lowerer, Mode};
@@ -19,8 +20,8 @@ use crate::codegen::FoldOp;
 use crate::error::Error;
 use crate::ops::Op;
 use crate::types::DType;
-use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::types::{I64, I8};
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::types::{I32, I32X4, I64, I64X2, I8};
 use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Value};
 use num_complex::Complex64;
 
@@ -39,6 +40,74 @@ impl Lowerer<'_, '_> {
             FoldOp::Prod => self.op(Op::Mul, &[(a, t), (b, t)], t, m),
             FoldOp::Any => Ok(self.b.ins().bor(a, b)),
             FoldOp::All => Ok(self.b.ins().band(a, b)),
+            FoldOp::Min | FoldOp::Max if t == DType::Bool => Ok(if f == FoldOp::Min {
+                self.b.ins().band(a, b)
+            } else {
+                self.b.ins().bor(a, b)
+            }),
+            FoldOp::Min | FoldOp::Max if t.is_int() => {
+                let cc = if f == FoldOp::Min {
+                    IntCC::SignedLessThan
+                } else {
+                    IntCC::SignedGreaterThan
+                };
+                let c = self.b.ins().icmp(cc, a, b);
+                Ok(self.fold_pick(c, a, b, m))
+            }
+            FoldOp::Min | FoldOp::Max => {
+                // `crate::reduce::{fmin, fmax}`: `a` if it is NaN, strictly smaller
+                // (larger), or equal with the sign that wins (`-0.0` for min, `+0.0`
+                // for max); else `b`.
+                let min = f == FoldOp::Min;
+                let nan = self.b.ins().fcmp(FloatCC::Unordered, a, a);
+                let cc = if min {
+                    FloatCC::LessThan
+                } else {
+                    FloatCC::GreaterThan
+                };
+                let better = self.b.ins().fcmp(cc, a, b);
+                let eq = self.b.ins().fcmp(FloatCC::Equal, a, b);
+                let neg = self.sign_negative(if min { a } else { b }, t, m);
+                let tie = self.b.ins().band(eq, neg);
+                let c = self.b.ins().bor(nan, better);
+                let c = self.b.ins().bor(c, tie);
+                Ok(self.fold_pick(c, a, b, m))
+            }
+        }
+    }
+
+    /// `c ? a : b` for a comparison result `c` of mode `m`.
+    fn fold_pick(&mut self, c: Value, a: Value, b: Value, m: Mode) -> Value {
+        match m {
+            Mode::Scalar => self.b.ins().select(c, a, b),
+            Mode::Vector(_) => {
+                let vt = self.b.func.dfg.value_type(a);
+                let mask = if self.b.func.dfg.value_type(c) == vt {
+                    c
+                } else {
+                    self.b.ins().bitcast(vt, super::little(), c)
+                };
+                self.b.ins().bitselect(mask, a, b)
+            }
+        }
+    }
+
+    /// Is the sign bit of float `v` set? (A comparison result of mode `m`.)
+    fn sign_negative(&mut self, v: Value, t: DType, m: Mode) -> Value {
+        let it = match (m, t) {
+            (Mode::Scalar, DType::Float32) => I32,
+            (Mode::Scalar, _) => I64,
+            (Mode::Vector(_), DType::Float32) => I32X4,
+            (Mode::Vector(_), _) => I64X2,
+        };
+        let bits = self.b.ins().bitcast(it, super::little(), v);
+        match m {
+            Mode::Scalar => self.b.ins().icmp_imm_s(IntCC::SignedLessThan, bits, 0),
+            Mode::Vector(_) => {
+                let z = self.b.ins().iconst(it.lane_type(), 0);
+                let zero = self.b.ins().splat(it, z);
+                self.b.ins().icmp(IntCC::SignedLessThan, bits, zero)
+            }
         }
     }
 
@@ -47,6 +116,25 @@ impl Lowerer<'_, '_> {
         let s = match (f, t) {
             (FoldOp::Any, DType::Bool) => Scalar::Bool(false),
             (FoldOp::All, DType::Bool) => Scalar::Bool(true),
+            (FoldOp::Min | FoldOp::Max, t) => {
+                let min = f == FoldOp::Min;
+                match t {
+                    DType::Bool => Scalar::Bool(min),
+                    DType::Int32 => Scalar::Int32(if min { i32::MAX } else { i32::MIN }),
+                    DType::Int64 => Scalar::Int64(if min { i64::MAX } else { i64::MIN }),
+                    DType::Float32 => Scalar::Float32(if min {
+                        f32::INFINITY
+                    } else {
+                        f32::NEG_INFINITY
+                    }),
+                    DType::Float64 => Scalar::Float64(if min {
+                        f64::INFINITY
+                    } else {
+                        f64::NEG_INFINITY
+                    }),
+                    DType::Complex128 => return Err(internal("no order on complex")),
+                }
+            }
             (FoldOp::Sum | FoldOp::Prod, t) => {
                 let one = f == FoldOp::Prod;
                 match t {
