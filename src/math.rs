@@ -202,12 +202,18 @@ impl Math {
                 | Exp
                 | Log
                 | Log10
+                | Expm1
+                | Exp2
+                | Log2
+                | Log1p
         )
     }
 
     /// The scalar rule on complex128 (only where `has_complex`): the C library's C99
     /// function, which is what NumPy calls on Linux (same branch cuts, infinities and
-    /// NaNs); `log10` is NumPy's `clog(z) * LOG10E`, part by part.
+    /// NaNs); `log10`, `log2`, `exp2`, `expm1` and `log1p` follow NumPy's own complex
+    /// loops (`clog(z) * LOG10E` part by part, `clog(z) * LOG2E`, `cexp(z * LN2)`,
+    /// `expm1(x)·cos y − 2 sin²(y/2) + i·eˣ sin y`, `log(hypot(x+1, y)) + i·atan2(y, x+1)`).
     pub fn complex(self, z: Complex64) -> Complex64 {
         use numjit_runtime::cmath::{call, CFn};
         use Math::*;
@@ -230,6 +236,26 @@ impl Math {
                 let l = call(CFn::Log, z);
                 let k = std::f64::consts::LOG10_E;
                 return Complex64::new(l.re * k, l.im * k);
+            }
+            Log2 => {
+                let l = call(CFn::Log, z);
+                let k = std::f64::consts::LOG2_E;
+                return Complex64::new(l.re * k, l.im * k);
+            }
+            Exp2 => {
+                let k = std::f64::consts::LN_2;
+                return call(CFn::Exp, Complex64::new(z.re * k, z.im * k));
+            }
+            Expm1 => {
+                let a = (z.im / 2.0).sin();
+                return Complex64::new(
+                    z.re.exp_m1() * z.im.cos() - 2.0 * a * a,
+                    z.re.exp() * z.im.sin(),
+                );
+            }
+            Log1p => {
+                let l = (z.re + 1.0).hypot(z.im);
+                return Complex64::new(l.ln(), z.im.atan2(z.re + 1.0));
             }
             _ => return Complex64::new(f64::NAN, f64::NAN),
         };

@@ -13,7 +13,7 @@ use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn, ShapeBuilder};
 use ndarray_npy::npy::header::{Header, Layout, ReadHeaderError};
 use ndarray_npy::{ReadDataError, ReadableElement, WritableElement, WriteNpyExt};
 use num_complex::Complex64;
-use numjit_runtime::mmap::{ReadMap, WriteMap};
+use numjit_runtime::mmap::{Plain, ReadMap, WriteMap};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -428,6 +428,93 @@ enum Store {
     Memory { array: Array, reason: String },
 }
 
+/// Read access to a mapping, whichever kind (input maps and in-place maps).
+trait MapRead {
+    fn typed<T: Plain>(&self, offset: usize, n: usize) -> Option<&[T]>;
+    fn bools(&self, offset: usize, n: usize) -> Option<&[bool]>;
+}
+
+impl MapRead for ReadMap {
+    fn typed<T: Plain>(&self, offset: usize, n: usize) -> Option<&[T]> {
+        ReadMap::typed(self, offset, n)
+    }
+    fn bools(&self, offset: usize, n: usize) -> Option<&[bool]> {
+        ReadMap::bools(self, offset, n)
+    }
+}
+
+impl MapRead for WriteMap {
+    fn typed<T: Plain>(&self, offset: usize, n: usize) -> Option<&[T]> {
+        WriteMap::typed(self, offset, n)
+    }
+    fn bools(&self, offset: usize, n: usize) -> Option<&[bool]> {
+        WriteMap::bools(self, offset, n)
+    }
+}
+
+/// The array of `dtype` and shape `dim` stored at `offset` in `map`. Mapped `bool` data
+/// is checked byte by byte (0 or 1, E0602 otherwise), as [`read_npy`] does.
+fn map_view<'a>(
+    map: &'a impl MapRead,
+    offset: usize,
+    dtype: DType,
+    (shape, fortran): (&[usize], bool),
+    path: &Path,
+) -> Result<AnyView<'a>, Error> {
+    let n = shape.iter().product::<usize>();
+    let dim = IxDyn(shape).set_f(fortran);
+    let bad = || internal_map(path);
+    macro_rules! typed {
+        ($t:ty, $v:ident) => {{
+            let slice = map.typed::<$t>(offset, n).ok_or_else(bad)?;
+            AnyView::$v(ArrayViewD::from_shape(dim, slice).map_err(|_| bad())?)
+        }};
+    }
+    Ok(match dtype {
+        DType::Bool => {
+            let slice = map
+                .bools(offset, n)
+                .ok_or_else(|| bad_npy(path, "holds a byte that is not a valid bool (0 or 1)"))?;
+            AnyView::Bool(ArrayViewD::from_shape(dim, slice).map_err(|_| bad())?)
+        }
+        DType::Int32 => typed!(i32, Int32),
+        DType::Int64 => typed!(i64, Int64),
+        DType::Float32 => typed!(f32, Float32),
+        DType::Float64 => typed!(f64, Float64),
+        DType::Complex128 => typed!(Complex64, Complex128),
+    })
+}
+
+/// [`map_view`] to write into.
+fn map_view_mut<'a>(
+    map: &'a mut WriteMap,
+    offset: usize,
+    dtype: DType,
+    (shape, fortran): (&[usize], bool),
+    path: &Path,
+) -> Result<AnyViewMut<'a>, Error> {
+    let n = shape.iter().product::<usize>();
+    let dim = IxDyn(shape).set_f(fortran);
+    let bad = || internal_map(path);
+    macro_rules! typed {
+        ($t:ty, $v:ident) => {{
+            let slice = map.typed_mut::<$t>(offset, n).ok_or_else(bad)?;
+            AnyViewMut::$v(ArrayViewMutD::from_shape(dim, slice).map_err(|_| bad())?)
+        }};
+    }
+    Ok(match dtype {
+        DType::Bool => {
+            let slice = map.bools_mut(offset, n).ok_or_else(bad)?;
+            AnyViewMut::Bool(ArrayViewMutD::from_shape(dim, slice).map_err(|_| bad())?)
+        }
+        DType::Int32 => typed!(i32, Int32),
+        DType::Int64 => typed!(i64, Int64),
+        DType::Float32 => typed!(f32, Float32),
+        DType::Float64 => typed!(f64, Float64),
+        DType::Complex128 => typed!(Complex64, Complex128),
+    })
+}
+
 /// A `.npy` input, memory-mapped when possible.
 ///
 /// Mapping is zero-copy: the data is viewed where it lies in the file, so a file far
@@ -550,32 +637,16 @@ impl MappedNpy {
     /// A view of the whole array. For mapped `bool` data every byte is checked to be
     /// 0 or 1 first (E0602 otherwise), as [`read_npy`] does.
     pub fn view(&self) -> Result<AnyView<'_>, Error> {
-        let (map, offset) = match &self.store {
-            Store::Memory { array, .. } => return Ok(array.view()),
-            Store::Mapped { map, offset } => (map, *offset),
-        };
-        let n = self.shape.iter().product::<usize>();
-        let dim = IxDyn(&self.shape).set_f(self.fortran);
-        let bad = || internal_map(&self.path);
-        macro_rules! typed {
-            ($t:ty, $v:ident) => {{
-                let slice = map.typed::<$t>(offset, n).ok_or_else(bad)?;
-                AnyView::$v(ArrayViewD::from_shape(dim, slice).map_err(|_| bad())?)
-            }};
+        match &self.store {
+            Store::Memory { array, .. } => Ok(array.view()),
+            Store::Mapped { map, offset } => map_view(
+                map,
+                *offset,
+                self.dtype,
+                (&self.shape, self.fortran),
+                &self.path,
+            ),
         }
-        Ok(match self.dtype {
-            DType::Bool => {
-                let slice = map.bools(offset, n).ok_or_else(|| {
-                    bad_npy(&self.path, "holds a byte that is not a valid bool (0 or 1)")
-                })?;
-                AnyView::Bool(ArrayViewD::from_shape(dim, slice).map_err(|_| bad())?)
-            }
-            DType::Int32 => typed!(i32, Int32),
-            DType::Int64 => typed!(i64, Int64),
-            DType::Float32 => typed!(f32, Float32),
-            DType::Float64 => typed!(f64, Float64),
-            DType::Complex128 => typed!(Complex64, Complex128),
-        })
     }
 
     /// Hints that the data will be read front to back (no-op when not mapped).
@@ -714,29 +785,9 @@ impl NpyOut {
 
     /// The whole output array, to compute into.
     pub fn view_mut(&mut self) -> Result<AnyViewMut<'_>, Error> {
-        let path = self.path.clone();
-        let bad = || internal_map(&path);
-        let map = self.map.as_mut().ok_or_else(bad)?;
-        let n = self.shape.iter().product::<usize>();
-        let dim = IxDyn(&self.shape);
-        let off = self.offset;
-        macro_rules! typed {
-            ($t:ty, $v:ident) => {{
-                let slice = map.typed_mut::<$t>(off, n).ok_or_else(bad)?;
-                AnyViewMut::$v(ArrayViewMutD::from_shape(dim, slice).map_err(|_| bad())?)
-            }};
-        }
-        Ok(match self.dtype {
-            DType::Bool => {
-                let slice = map.bools_mut(off, n).ok_or_else(bad)?;
-                AnyViewMut::Bool(ArrayViewMutD::from_shape(dim, slice).map_err(|_| bad())?)
-            }
-            DType::Int32 => typed!(i32, Int32),
-            DType::Int64 => typed!(i64, Int64),
-            DType::Float32 => typed!(f32, Float32),
-            DType::Float64 => typed!(f64, Float64),
-            DType::Complex128 => typed!(Complex64, Complex128),
-        })
+        let map = self.map.as_mut().ok_or_else(|| internal_map(&self.path))?;
+        let layout = (&self.shape[..], false);
+        map_view_mut(map, self.offset, self.dtype, layout, &self.path)
     }
 
     /// Data bytes `[start, start + len)` are final: start writing them back and drop
@@ -876,56 +927,14 @@ impl InPlaceNpy {
 
     /// The array, to read (bools validated, as [`MappedNpy::view`]).
     pub fn view(&self) -> Result<AnyView<'_>, Error> {
-        let n = self.shape.iter().product::<usize>();
-        let dim = IxDyn(&self.shape).set_f(self.fortran);
-        let bad = || internal_map(&self.path);
-        let (map, off) = (&self.map, self.offset);
-        macro_rules! typed {
-            ($t:ty, $v:ident) => {{
-                let slice = map.typed::<$t>(off, n).ok_or_else(bad)?;
-                AnyView::$v(ArrayViewD::from_shape(dim, slice).map_err(|_| bad())?)
-            }};
-        }
-        Ok(match self.dtype {
-            DType::Bool => {
-                let slice = map.bools(off, n).ok_or_else(|| {
-                    bad_npy(&self.path, "holds a byte that is not a valid bool (0 or 1)")
-                })?;
-                AnyView::Bool(ArrayViewD::from_shape(dim, slice).map_err(|_| bad())?)
-            }
-            DType::Int32 => typed!(i32, Int32),
-            DType::Int64 => typed!(i64, Int64),
-            DType::Float32 => typed!(f32, Float32),
-            DType::Float64 => typed!(f64, Float64),
-            DType::Complex128 => typed!(Complex64, Complex128),
-        })
+        let layout = (&self.shape[..], self.fortran);
+        map_view(&self.map, self.offset, self.dtype, layout, &self.path)
     }
 
     /// The array, to write.
     pub fn view_mut(&mut self) -> Result<AnyViewMut<'_>, Error> {
-        let n = self.shape.iter().product::<usize>();
-        let dim = IxDyn(&self.shape).set_f(self.fortran);
-        let path = self.path.clone();
-        let bad = || internal_map(&path);
-        let off = self.offset;
-        let map = &mut self.map;
-        macro_rules! typed {
-            ($t:ty, $v:ident) => {{
-                let slice = map.typed_mut::<$t>(off, n).ok_or_else(bad)?;
-                AnyViewMut::$v(ArrayViewMutD::from_shape(dim, slice).map_err(|_| bad())?)
-            }};
-        }
-        Ok(match self.dtype {
-            DType::Bool => {
-                let slice = map.bools_mut(off, n).ok_or_else(bad)?;
-                AnyViewMut::Bool(ArrayViewMutD::from_shape(dim, slice).map_err(|_| bad())?)
-            }
-            DType::Int32 => typed!(i32, Int32),
-            DType::Int64 => typed!(i64, Int64),
-            DType::Float32 => typed!(f32, Float32),
-            DType::Float64 => typed!(f64, Float64),
-            DType::Complex128 => typed!(Complex64, Complex128),
-        })
+        let layout = (&self.shape[..], self.fortran);
+        map_view_mut(&mut self.map, self.offset, self.dtype, layout, &self.path)
     }
 
     /// Writes every change back to the file and waits.

@@ -14,7 +14,8 @@ top of corpus.txt (see CORPUS_HEADER below).
 How an expression is evaluated: the numjit expression text is valid Python, so it is
 `eval`ed with a namespace that holds only the inputs and numjit's functions
 (`where sqrt abs bool int32 int64 float32 float64 complex128`, each with a fixed arity,
-and the reductions `sum prod min max mean any all`: one positional argument and `axis=`).
+and the reductions `sum prod min max mean any all`: one positional argument, `axis=` and
+`keepdims=`).
 Array inputs are NumPy arrays (views where the case asks for one); literals, and
 `lit` inputs, are Python objects, i.e. weak scalars (NEP 50).  A sub-expression made
 only of literals is therefore computed by Python, exactly numjit's rule.  The result is
@@ -314,13 +315,15 @@ FUNCS.update(
 
 
 def reduction(f):
-    """A NumPy reduction taking one positional argument and only `axis=` (numjit's rule)."""
+    """A NumPy reduction taking one positional argument and only `axis=` and `keepdims=`
+    (numjit's rule)."""
 
     def g(*args, **kw):
         if len(args) != 1:
             raise TypeError(f"expected 1 positional argument, got {len(args)}")
-        if set(kw) - {"axis"}:
-            raise TypeError(f"unexpected keyword arguments {sorted(set(kw) - {'axis'})}")
+        extra = set(kw) - {"axis", "keepdims"}
+        if extra:
+            raise TypeError(f"unexpected keyword arguments {sorted(extra)}")
         return f(args[0], **kw)
 
     return g
