@@ -42,6 +42,16 @@ fn plain_sum_sq(x: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest.iter().map(|v| v * v).sum::<f64>()
 }
 
+/// The same loop on two threads (one half each, scoped threads): the 2-thread floor.
+fn plain_sum_sq_2t(x: &[f64]) -> f64 {
+    let (a, b) = x.split_at(x.len() / 2);
+    std::thread::scope(|s| {
+        let h = s.spawn(|| plain_sum_sq(a));
+        let r = plain_sum_sq(b);
+        h.join().unwrap_or(f64::NAN) + r
+    })
+}
+
 fn sum_sq(c: &mut Criterion) {
     let sig = Signature::new().with("x", DType::Float64);
     let mut g = c.benchmark_group("sum_sq_f64");
@@ -62,6 +72,20 @@ fn sum_sq(c: &mut Criterion) {
         });
         g.bench_function(BenchmarkId::new("plain_sum_sq_1t", n), |b| {
             b.iter(|| black_box(plain_sum_sq(x.as_slice().unwrap())))
+        });
+        if n >= 100_000 {
+            g.bench_function(BenchmarkId::new("plain_sum_sq_2t", n), |b| {
+                b.iter(|| black_box(plain_sum_sq_2t(x.as_slice().unwrap())))
+            });
+        }
+        // The elementwise body alone into `out` (the fixed cost a reduction adds).
+        let sq = exe("x**2", &sig);
+        g.bench_function(BenchmarkId::new("elementwise_x2_into_out_1t", n), |b| {
+            b.iter(|| {
+                let o = numjit::AnyViewMut::Float64(out.view_mut());
+                sq.eval_into(&[AnyView::Float64(x.view())], o, &opts(1))
+                    .unwrap()
+            })
         });
         g.bench_function(BenchmarkId::new("copy_loop", n), |b| {
             b.iter(|| copy_loop(x.as_slice().unwrap(), out.as_slice_mut().unwrap()))

@@ -216,6 +216,7 @@ fn used_literals(ast: &Expr, sig: &Signature) -> Vec<(String, crate::Literal)> {
                 stack.extend(args.iter());
                 stack.extend(kwargs.iter().map(|k| &k.value));
             }
+            ExprKind::Tuple(items) => stack.extend(items.iter()),
             _ => {}
         }
     }

@@ -48,6 +48,8 @@ pub enum ErrorKind {
     LiteralOverflow,
     /// `axis=` given something other than an integer literal.
     BadAxis,
+    /// The same axis twice in an `axis=` tuple.
+    DuplicateAxis,
     // E04xx: shapes and `out`
     Broadcast,
     OutShape,
@@ -98,6 +100,7 @@ impl ErrorKind {
             LiteralDivisionByZero => "E0304",
             LiteralOverflow => "E0305",
             BadAxis => "E0310",
+            DuplicateAxis => "E0311",
             Broadcast => "E0401",
             OutShape => "E0402",
             OutCast => "E0403",

@@ -93,10 +93,10 @@ pub fn eval(program: &Program, inputs: &[AnyView]) -> Result<Array, Error> {
                         let x = views
                             .first()
                             .ok_or_else(|| internal("reduction without operand"))?;
-                        let axis = shape::reduced_axis(r, node.span, x.shape())?;
-                        let v = crate::reduce::naive(r.op, axis, x)?;
+                        let axes = shape::reduced_axes(r, node.span, x.shape())?;
+                        let v = crate::reduce::naive(r.op, axes, x)?;
                         Some(if r.keepdims {
-                            v.into_shape(&shape::result_shape(x.shape(), axis, true))?
+                            v.into_shape(&shape::result_shape(x.shape(), axes, true))?
                         } else {
                             v
                         })

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::ops::ReduceOp;
 use crate::semantics as sem;
 use crate::types::DType;
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use num_complex::Complex64;
 use numjit_runtime::reduce::{pairwise, Fold};
 
@@ -166,50 +166,50 @@ pub fn mean_divide(a: Array, count: usize) -> Result<Array, Error> {
     })
 }
 
-/// The naive reduction of a whole array along `axis` (already checked; `None`: all
-/// axes): gathers each output's sequence in C order and folds it with the fixed tree.
-pub fn naive(op: ReduceOp, axis: Option<usize>, x: &AnyView) -> Result<Array, Error> {
+/// The naive reduction of a whole array along the axes in `mask` (already checked):
+/// each output position (C order over the kept axes) folds its values in C order over
+/// the reduced axes, with the fixed tree.
+pub fn naive(op: ReduceOp, mask: u64, x: &AnyView) -> Result<Array, Error> {
     struct Go<'v, 'a> {
         x: &'v AnyView<'a>,
-        axis: Option<usize>,
+        mask: u64,
     }
     impl Visit for Go<'_, '_> {
         type Out = Result<Array, Error>;
         fn visit<F: Fold<T: Element>>(self, f: F) -> Self::Out {
             let a: ArrayViewD<F::T> = typed(self.x)?;
-            Ok(match self.axis {
-                None => {
-                    let v = match a.as_slice() {
-                        Some(seq) => pairwise(f, seq),
-                        None => pairwise(f, &a.iter().copied().collect::<Vec<_>>()),
-                    };
-                    F::T::owned(ArrayD::from_elem(IxDyn(&[]), v))
-                }
-                Some(ax) => {
-                    if ax >= a.ndim() {
-                        return Err(internal("reduction axis out of range"));
-                    }
-                    let out_shape = crate::types::shape::reduced_shape(a.shape(), Some(ax));
-                    let vals: Vec<F::T> = a
-                        .lanes(Axis(ax))
-                        .into_iter()
-                        .map(|lane| match lane.as_slice() {
-                            Some(seq) => pairwise(f, seq),
-                            None => pairwise(f, &lane.iter().copied().collect::<Vec<_>>()),
-                        })
-                        .collect();
-                    let r = ArrayD::from_shape_vec(IxDyn(&out_shape), vals)
-                        .map_err(|e| internal(format!("reduction shape: {e}")))?;
-                    F::T::owned(r)
-                }
-            })
+            let nd = a.ndim();
+            let is_red = |d: &usize| self.mask >> d & 1 == 1;
+            let out_shape = crate::types::shape::reduced_shape(a.shape(), self.mask);
+            let outputs: usize = out_shape.iter().product();
+            let len: usize = (0..nd).filter(is_red).map(|d| a.shape()[d]).product();
+            let vals: Vec<F::T> = if len == 0 {
+                vec![f.identity(); outputs]
+            } else if let (true, Some(seq)) = ((0..nd).all(|d| is_red(&d)), a.as_slice()) {
+                vec![pairwise(f, seq)]
+            } else {
+                // Kept axes first, then reduced ones: C order of this view lists each
+                // output's sequence contiguously.
+                let perm: Vec<usize> = (0..nd)
+                    .filter(|d| !is_red(d))
+                    .chain((0..nd).filter(is_red))
+                    .collect();
+                let all: Vec<F::T> = a.permuted_axes(IxDyn(&perm)).iter().copied().collect();
+                all.chunks(len).map(|seq| pairwise(f, seq)).collect()
+            };
+            let r = ArrayD::from_shape_vec(IxDyn(&out_shape), vals)
+                .map_err(|e| internal(format!("reduction shape: {e}")))?;
+            Ok(F::T::owned(r))
         }
     }
-    let count = match axis {
-        Some(a) => x.shape().get(a).copied().unwrap_or(0),
-        None => x.shape().iter().product(),
-    };
-    let r = dispatch(op, x.dtype(), Go { x, axis }).ok_or_else(|| {
+    let count: usize = x
+        .shape()
+        .iter()
+        .enumerate()
+        .filter(|&(d, _)| mask >> d & 1 == 1)
+        .map(|(_, &n)| n)
+        .product();
+    let r = dispatch(op, x.dtype(), Go { x, mask }).ok_or_else(|| {
         internal(format!(
             "{} of {} reached the evaluator",
             op.name(),

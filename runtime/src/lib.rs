@@ -34,3 +34,17 @@ pub type KernelFn = unsafe extern "C" fn(
     out_stride: isize,
     scratch: *mut u8,
 ) -> u32;
+
+/// The ABI of a fold kernel (a reduction's fused body): computes the values of `n`
+/// consecutive elements (addressed as for [`KernelFn`]) and folds them in leaves:
+/// `lens` points to leaf lengths (each at most [`reduce::LEAF`]) summing to `n`, and
+/// the folded value of leaf `k` (in the order of [`reduce::pairwise`]) is stored at
+/// `out + k * size_of::<T>()`. `scratch` as for [`KernelFn`].
+pub type FoldFn = unsafe extern "C" fn(
+    n: usize,
+    ins: *const *const u8,
+    strides: *const isize,
+    out: *mut u8,
+    lens: *const usize,
+    scratch: *mut u8,
+) -> u32;

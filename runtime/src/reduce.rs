@@ -12,7 +12,7 @@
 //! way. Threads and blocks only decide *who* folds a subtree, never the tree, so
 //! results are bitwise independent of the thread count and block length.
 
-use crate::{threads, KernelFn, LaunchOptions, MAX_INPUTS};
+use crate::{threads, FoldFn, KernelFn, LaunchOptions, MAX_INPUTS};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -22,6 +22,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub const LEAF: usize = 128;
 /// Default number of values a kernel call computes into scratch before folding.
 pub const DEFAULT_REDUCE_BLOCK: usize = 4096;
+/// Default number of values one fold-kernel call folds (no scratch: only its leaf
+/// values, one per <= `LEAF` values, are written).
+pub const DEFAULT_FOLD_BLOCK: usize = 16384;
 /// Subtrees at least this long are split across threads.
 const PAR_MIN: usize = 1 << 15;
 
@@ -70,6 +73,70 @@ pub fn pairwise<F: Fold>(f: F, xs: &[F::T]) -> F::T {
     }
 }
 
+/// Where the values folded come from.
+#[derive(Clone, Copy, Debug)]
+pub enum Body {
+    /// The elements of the single input themselves.
+    Input,
+    /// An elementwise kernel computes them, a block at a time, into scratch.
+    Map(KernelFn),
+    /// A fold kernel computes and folds them leaf by leaf (only for layouts with one
+    /// reduced dimension, [`Layout::is_single_run`]).
+    Fold(FoldFn),
+}
+
+/// The tree of `n >= 1` values above its leaves, flattened: the leaf lengths in order,
+/// and after each leaf the number of combines of the two topmost partial results that
+/// follow it in post-order. Folding the leaf values with [`Schedule::combine`] is
+/// exactly the recursion of [`pairwise`], without the recursion.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Schedule {
+    n: usize,
+    pub lens: Vec<usize>,
+    combines: Vec<u8>,
+}
+
+impl Schedule {
+    pub fn new(n: usize) -> Schedule {
+        let mut s = Schedule {
+            n,
+            ..Schedule::default()
+        };
+        s.walk(n);
+        s
+    }
+
+    fn walk(&mut self, n: usize) {
+        if n <= LEAF {
+            self.lens.push(n);
+            self.combines.push(0);
+        } else {
+            let n2 = split(n);
+            self.walk(n2);
+            self.walk(n - n2);
+            if let Some(c) = self.combines.last_mut() {
+                *c += 1;
+            }
+        }
+    }
+
+    /// Folds one value per leaf (`vals.len() == self.lens.len()`) in the tree's order.
+    pub fn combine<F: Fold>(&self, f: F, vals: &[F::T]) -> F::T {
+        // Depth <= log2(n / 64) + 2 < 64 for any `usize` n.
+        let mut stack = [f.identity(); 64];
+        let mut sp = 0usize;
+        for (&v, &c) in vals.iter().zip(&self.combines) {
+            stack[sp] = v;
+            sp += 1;
+            for _ in 0..c {
+                sp -= 1;
+                stack[sp - 1] = f.combine(stack[sp - 1], stack[sp]);
+            }
+        }
+        stack[0]
+    }
+}
+
 /// How a reduction walks its operands: every output position (C order over the kept
 /// dimensions) folds one sequence (C order over the reduced dimensions).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,14 +151,16 @@ pub struct Layout {
 
 impl Layout {
     /// `shape` is the broadcast shape of the elementwise body; `strides[k]` input `k`'s
-    /// byte strides over it (0 where it broadcasts); `axis` the reduced axis (`None`:
-    /// all). Returns `None` if `axis` or a stride vector does not fit `shape`.
-    pub fn new(shape: &[usize], strides: &[&[isize]], axis: Option<usize>) -> Option<Layout> {
-        if strides.iter().any(|s| s.len() != shape.len()) || axis.is_some_and(|a| a >= shape.len())
+    /// byte strides over it (0 where it broadcasts); bit `d` of `mask` set if dimension
+    /// `d` is reduced. Returns `None` if `mask` or a stride vector does not fit `shape`.
+    pub fn new(shape: &[usize], strides: &[&[isize]], mask: u64) -> Option<Layout> {
+        if strides.iter().any(|s| s.len() != shape.len())
+            || shape.len() > 64
+            || (shape.len() < 64 && mask >> shape.len() != 0)
         {
             return None;
         }
-        let is_red = |d: usize| axis.is_none_or(|a| a == d);
+        let is_red = |d: usize| mask >> d & 1 == 1;
         let kept: Vec<usize> = (0..shape.len()).filter(|&d| !is_red(d)).collect();
         let kept_strides = strides
             .iter()
@@ -158,6 +227,11 @@ impl Layout {
         self.len() == 0
     }
 
+    /// Is every folded sequence one run (one reduced dimension after coalescing)?
+    pub fn is_single_run(&self) -> bool {
+        self.red.len() == 1
+    }
+
     /// Byte stride of input `k` along the innermost reduced dimension.
     pub fn inner_stride(&self, k: usize) -> isize {
         *self.red_strides[k].last().unwrap_or(&0)
@@ -168,14 +242,16 @@ thread_local! {
     // Per-thread buffer for one block of values and the kernel's own scratch; kept
     // between calls (O(threads) memory). u128 elements: 16-byte aligned.
     static BUF: RefCell<Vec<u128>> = const { RefCell::new(Vec::new()) };
+    // Per-thread schedules of the last few subtree lengths the fold kernel was called
+    // for (a long sequence has at most three distinct block-level subtree lengths).
+    static SCHEDULES: RefCell<Vec<Schedule>> = const { RefCell::new(Vec::new()) };
 }
 
 struct Job<'a, F: Fold> {
     f: F,
     lay: &'a Layout,
     ins: &'a [*const u8],
-    /// `None`: the values are input 0's elements themselves (read, not computed).
-    kernel: Option<KernelFn>,
+    body: Body,
     scratch_per_elem: usize,
     block: usize,
     status: &'a AtomicU32,
@@ -209,7 +285,12 @@ impl<F: Fold> Job<'_, F> {
     unsafe fn tree(&self, base: &[isize; MAX_INPUTS], a: usize, n: usize, par: bool) -> F::T {
         if n <= self.block {
             // SAFETY: forwarded.
-            return unsafe { self.leaf(base, a, n) };
+            return unsafe {
+                match self.body {
+                    Body::Fold(k) => self.fold(k, base, a, n),
+                    _ => self.leaf(base, a, n),
+                }
+            };
         }
         let n2 = split(n);
         let (l, r) = if par && n >= PAR_MIN {
@@ -229,6 +310,68 @@ impl<F: Fold> Job<'_, F> {
             }
         };
         self.f.combine(l, r)
+    }
+
+    /// Folds values `a .. a+n` (n <= block) of a single-run layout with the fold
+    /// kernel: it folds each leaf, the tree above the leaves is folded here.
+    ///
+    /// # Safety
+    /// The contract of [`reduce`].
+    unsafe fn fold(&self, kernel: FoldFn, base: &[isize; MAX_INPUTS], a: usize, n: usize) -> F::T {
+        let size = std::mem::size_of::<F::T>();
+        let nin = self.ins.len();
+        let mut strides = [0isize; MAX_INPUTS];
+        let mut ptrs = [std::ptr::null::<u8>(); MAX_INPUTS];
+        for k in 0..nin {
+            strides[k] = self.lay.inner_stride(k);
+            ptrs[k] = self.ins[k].wrapping_offset(base[k] + a as isize * strides[k]);
+        }
+        SCHEDULES.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let at = match cache.iter().position(|s| s.n == n) {
+                Some(i) => i,
+                None => {
+                    if cache.len() >= 4 {
+                        cache.remove(0);
+                    }
+                    cache.push(Schedule::new(n));
+                    cache.len() - 1
+                }
+            };
+            let sched = &cache[at];
+            BUF.with(|cell| {
+                let mut buf = cell.borrow_mut();
+                let vals = (sched.lens.len() * size).div_ceil(16);
+                let need = vals + (n * self.scratch_per_elem).div_ceil(16);
+                if buf.len() < need {
+                    buf.resize(need, 0);
+                }
+                let dst = buf.as_mut_ptr() as *mut u8;
+                let kscratch = buf[vals..].as_mut_ptr() as *mut u8;
+                // SAFETY: `reduce`'s caller guarantees the layout's indices map to
+                // valid input bytes (one run here: element `a + i` of input `k` is at
+                // `ptrs[k] + i * strides[k]`) and that `kernel` implements `FoldFn`
+                // writing `F::T`s; `dst` has room for one value per leaf, the scratch
+                // for `n` elements; the leaf lengths sum to `n`.
+                let code = unsafe {
+                    kernel(
+                        n,
+                        ptrs.as_ptr(),
+                        strides.as_ptr(),
+                        dst,
+                        sched.lens.as_ptr(),
+                        kscratch,
+                    )
+                };
+                if code != 0 {
+                    self.status.fetch_min(code, Ordering::Relaxed);
+                }
+                // SAFETY: the kernel wrote one `F::T` per leaf at `dst` (16-byte aligned).
+                let xs =
+                    unsafe { std::slice::from_raw_parts(dst as *const F::T, sched.lens.len()) };
+                sched.combine(self.f, xs)
+            })
+        })
     }
 
     /// Computes values `a .. a+n` (n <= block) with the kernel into scratch, then folds.
@@ -270,15 +413,19 @@ impl<F: Fold> Job<'_, F> {
                 for (k, p) in ptrs.iter_mut().enumerate().take(nin) {
                     *p = self.ins[k].wrapping_offset(off[k] + j as isize * strides[k]);
                 }
-                match self.kernel {
+                match self.body {
+                    Body::Fold(_) => {
+                        self.status.fetch_min(u32::MAX - 1, Ordering::Relaxed);
+                        return self.f.identity();
+                    }
                     // The whole leaf is one contiguous run of the input: fold it in place.
-                    None if run == n && strides[0] == size as isize => {
+                    Body::Input if run == n && strides[0] == size as isize => {
                         // SAFETY: `reduce`'s caller guarantees the `n` elements of this
                         // run are valid `F::T` values of input 0, contiguous here.
                         let xs = unsafe { std::slice::from_raw_parts(ptrs[0] as *const F::T, n) };
                         return pairwise(self.f, xs);
                     }
-                    None => {
+                    Body::Input => {
                         for i in 0..run {
                             // SAFETY: as above, element `i` of the run, possibly unaligned
                             // (strided views); `dst` has room for `block >= n` values.
@@ -290,7 +437,7 @@ impl<F: Fold> Job<'_, F> {
                             }
                         }
                     }
-                    Some(kernel) => {
+                    Body::Map(kernel) => {
                         // SAFETY: `reduce`'s caller guarantees every index of the layout
                         // maps to valid input bytes and `kernel` implements the ABI; `dst`
                         // has room for `block >= n` values and the kernel scratch for
@@ -328,15 +475,17 @@ impl<F: Fold> Job<'_, F> {
 /// # Safety
 /// * `lay` was built for `ins.len()` inputs, and for every (kept, reduced) index,
 ///   `ins[k] + Σ idx·strides` is valid for reads of one element of input `k`;
-/// * `Some(kernel)` implements [`KernelFn`] for those inputs, writes one `F::T` per
+/// * `Body::Map(kernel)` implements [`KernelFn`] for those inputs, writes one `F::T` per
 ///   element (its output dtype has `F::T`'s layout) and needs at most
-///   `scratch_per_elem` bytes of scratch per element; `None` means there is exactly one
-///   input and its elements are the values (of type `F::T`), read in place.
+///   `scratch_per_elem` bytes of scratch per element; `Body::Fold(kernel)` implements
+///   [`FoldFn`] likewise, folding with `f`'s operation and identity; `Body::Input`
+///   means there is exactly one input and its elements are the values (of type
+///   `F::T`), read in place.
 pub unsafe fn reduce<F: Fold>(
     f: F,
     lay: &Layout,
     ins: &[*const u8],
-    kernel: Option<KernelFn>,
+    body: Body,
     scratch_per_elem: usize,
     out: &mut [F::T],
     opts: &LaunchOptions,
@@ -346,7 +495,8 @@ pub unsafe fn reduce<F: Fold>(
         || lay.kept_strides.len() != ins.len()
         || out.len() != lay.outputs()
         || std::mem::align_of::<F::T>() > 16
-        || (kernel.is_none() && ins.len() != 1)
+        || (matches!(body, Body::Input) && ins.len() != 1)
+        || (matches!(body, Body::Fold(_)) && !lay.is_single_run())
     {
         return Err(u32::MAX);
     }
@@ -358,9 +508,10 @@ pub unsafe fn reduce<F: Fold>(
         out.fill(f.identity());
         return Ok(());
     }
-    let block = match opts.block_len {
-        0 => DEFAULT_REDUCE_BLOCK,
-        b => b,
+    let block = match (opts.block_len, body) {
+        (0, Body::Fold(_)) => DEFAULT_FOLD_BLOCK,
+        (0, _) => DEFAULT_REDUCE_BLOCK,
+        (b, _) => b,
     }
     .max(LEAF);
     let status = AtomicU32::new(u32::MAX);
@@ -368,7 +519,7 @@ pub unsafe fn reduce<F: Fold>(
         f,
         lay,
         ins,
-        kernel,
+        body,
         scratch_per_elem,
         block,
         status: &status,
@@ -457,16 +608,62 @@ mod tests {
         0
     }
 
+    /// The fold ABI over one f64 input: each leaf folded by `pairwise`.
+    unsafe extern "C" fn fold_sum(
+        n: usize,
+        ins: *const *const u8,
+        strides: *const isize,
+        out: *mut u8,
+        lens: *const usize,
+        _scratch: *mut u8,
+    ) -> u32 {
+        let (mut i, mut k) = (0usize, 0usize);
+        while i < n {
+            // SAFETY: the ABI: leaf lengths sum to `n`; one input at the given stride.
+            unsafe {
+                let m = *lens.add(k);
+                let xs: Vec<f64> = (i..i + m)
+                    .map(|j| ((*ins).offset(j as isize * *strides) as *const f64).read_unaligned())
+                    .collect();
+                (out as *mut f64).add(k).write(pairwise(Add, &xs));
+                i += m;
+            }
+            k += 1;
+        }
+        0
+    }
+
+    #[test]
+    fn schedules_follow_the_tree() {
+        for n in [1usize, 7, 8, 128, 129, 1000, 100_003] {
+            let s = Schedule::new(n);
+            assert_eq!(s.lens.iter().sum::<usize>(), n);
+            assert!(s.lens.iter().all(|&m| m <= LEAF));
+            let x: Vec<f64> = (0..n).map(|i| 1.0 / (i as f64 + 1.0)).collect();
+            let mut vals = Vec::new();
+            let mut at = 0;
+            for &m in &s.lens {
+                vals.push(pairwise(Add, &x[at..at + m]));
+                at += m;
+            }
+            let got = s.combine(Add, &vals);
+            assert_eq!(got.to_bits(), pairwise(Add, &x).to_bits(), "{n}");
+        }
+    }
+
     #[test]
     fn layout_coalesces_and_keeps() {
-        let l = Layout::new(&[3, 4], &[&[32, 8]], None).unwrap();
+        let l = Layout::new(&[3, 4], &[&[32, 8]], 0b11).unwrap();
         assert_eq!((l.red.clone(), l.outputs()), (vec![12], 1));
-        let l = Layout::new(&[3, 4], &[&[32, 8]], Some(0)).unwrap();
+        let l = Layout::new(&[3, 4], &[&[32, 8]], 0b01).unwrap();
         assert_eq!((l.kept.clone(), l.red.clone()), (vec![4], vec![3]));
         assert_eq!(l.inner_stride(0), 32);
-        let l = Layout::new(&[3, 0], &[&[0, 8]], Some(1)).unwrap();
+        let l = Layout::new(&[3, 0], &[&[0, 8]], 0b10).unwrap();
         assert!(l.is_empty());
-        assert!(Layout::new(&[3], &[&[8]], Some(1)).is_none());
+        assert!(Layout::new(&[3], &[&[8]], 0b10).is_none());
+        // Two reduced axes around a kept one: two runs per sequence.
+        let l = Layout::new(&[2, 3, 4], &[&[96, 32, 8]], 0b101).unwrap();
+        assert_eq!((l.kept.clone(), l.red.clone()), (vec![3], vec![2, 4]));
     }
 
     #[test]
@@ -475,7 +672,7 @@ mod tests {
             .map(|i| ((i * 7919) % 1000) as f64 * 0.1)
             .collect();
         let want = pairwise(Add, &x);
-        let lay = Layout::new(&[x.len()], &[&[8]], None).unwrap();
+        let lay = Layout::new(&[x.len()], &[&[8]], 1).unwrap();
         for threads in [1, 2, 3] {
             for block_len in [1, 200, 4096, 0] {
                 let opts = LaunchOptions {
@@ -484,7 +681,7 @@ mod tests {
                     serial_below: 1,
                 };
                 // With the copy kernel, and without a kernel (values read in place).
-                for kernel in [Some(copy as KernelFn), None] {
+                for kernel in [Body::Map(copy), Body::Input, Body::Fold(fold_sum)] {
                     let mut out = [0.0f64];
                     // SAFETY: the layout maps indices inside `x`; `copy` writes f64.
                     let r = unsafe {

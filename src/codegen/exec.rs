@@ -65,8 +65,20 @@ fn encode(p: &Program) -> Vec<u8> {
             NodeKind::Reduce(r) => {
                 e.push(3);
                 e.push(r.op as u8);
-                e.push(r.axis.is_some() as u8);
-                put(&mut e, r.axis.unwrap_or(0) as u64);
+                match r.axis {
+                    crate::ir::Axes::All => e.push(0),
+                    crate::ir::Axes::One(k) => {
+                        e.push(1);
+                        put(&mut e, k as u64);
+                    }
+                    crate::ir::Axes::Tuple { pos, neg, far } => {
+                        e.push(2);
+                        put(&mut e, pos);
+                        put(&mut e, neg);
+                        e.push(far.is_some() as u8);
+                        put(&mut e, far.unwrap_or(0) as u64);
+                    }
+                }
                 e.push(r.keepdims as u8);
             }
         }
@@ -97,6 +109,35 @@ pub(crate) fn kernel_for(
     enc: &Arc<[u8]>,
     spec: &KernelSpec,
 ) -> Result<Arc<Kernel>, Error> {
+    cached_kernel(p, enc, spec, None)
+}
+
+/// The fold kernel of `p`'s values with `fold`, through the same cache; `enc` must be
+/// [`fold_encoding`]`(p, fold)`, so fold and elementwise kernels never share a key.
+pub(crate) fn fold_kernel_for(
+    p: &Program,
+    enc: &Arc<[u8]>,
+    spec: &KernelSpec,
+    fold: codegen::FoldOp,
+) -> Result<Arc<Kernel>, Error> {
+    cached_kernel(p, enc, spec, Some(fold))
+}
+
+/// The cache key encoding of the fold kernel of `p` with `fold`.
+pub(crate) fn fold_encoding(p: &Program, fold: codegen::FoldOp) -> Arc<[u8]> {
+    let mut e = encode(p);
+    // Every node of an encoding takes at least 11 bytes, so an elementwise program's
+    // encoding never equals another's plus this 2-byte suffix: distinct cache keys.
+    e.extend_from_slice(&[0xfe, 0xf0 | fold as u8]);
+    e.into()
+}
+
+fn cached_kernel(
+    p: &Program,
+    enc: &Arc<[u8]>,
+    spec: &KernelSpec,
+    fold: Option<codegen::FoldOp>,
+) -> Result<Arc<Kernel>, Error> {
     let key: CacheKey = (enc.clone(), spec.clone());
     if let Some(k) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(k.clone());
@@ -104,7 +145,10 @@ pub(crate) fn kernel_for(
     // Compile outside the lock: other threads keep hitting the cache meanwhile. Two
     // threads racing on one key both compile; the first insert wins.
     let want = debug_clif();
-    let k = Arc::new(codegen::compile(p, spec, want)?);
+    let k = Arc::new(match fold {
+        None => codegen::compile(p, spec, want)?,
+        Some(f) => codegen::compile_fold(p, spec, f, want)?,
+    });
     if let Some(text) = k.clif() {
         eprintln!("numjit: CLIF for {spec:?}\n{text}");
     }
@@ -124,7 +168,14 @@ pub struct Executable {
     /// Append-only slots: filled slots always form a prefix (a thread fills the first
     /// empty slot it sees, and a slot never empties), so lookups are lock-free reads.
     variants: [OnceLock<(KernelSpec, Arc<Kernel>)>; VARIANTS],
+    /// Fold-kernel variants (this program as a reduction's body), likewise.
+    fold_variants: [OnceLock<(KernelSpec, codegen::FoldOp, Arc<Kernel>)>; FOLD_VARIANTS],
+    /// A program with reductions, split into stages once, on first use.
+    staged: OnceLock<crate::codegen::reduce::Staged>,
 }
+
+/// Fold-kernel variants one handle remembers.
+const FOLD_VARIANTS: usize = 4;
 
 /// Kernel variants one handle remembers; more still work, through the global cache.
 const VARIANTS: usize = 16;
@@ -166,7 +217,51 @@ impl Executable {
             program,
             enc,
             variants: Default::default(),
+            fold_variants: Default::default(),
+            staged: OnceLock::new(),
         }
+    }
+
+    /// The stages of a program with reductions (split on first use).
+    pub(crate) fn staged(&self) -> &crate::codegen::reduce::Staged {
+        self.staged
+            .get_or_init(|| crate::codegen::reduce::Staged::new(&self.program))
+    }
+
+    /// The fold kernel of this program's values for `spec`, from the handle's slots or
+    /// the global cache.
+    pub(crate) fn fold_kernel(
+        &self,
+        spec: &KernelSpec,
+        fold: codegen::FoldOp,
+    ) -> Result<KernelRef<'_>, Error> {
+        for slot in &self.fold_variants {
+            match slot.get() {
+                Some((s, f, k)) if s == spec && *f == fold => return Ok(KernelRef::Borrowed(k)),
+                Some(_) => {}
+                None => break,
+            }
+        }
+        let enc = fold_encoding(&self.program, fold);
+        let k = fold_kernel_for(&self.program, &enc, spec, fold)?;
+        let mut entry = Some((spec.clone(), fold, k.clone()));
+        for slot in &self.fold_variants {
+            if let Some(e) = entry.take() {
+                if let Err(e) = slot.set(e) {
+                    entry = Some(e);
+                }
+            }
+        }
+        Ok(KernelRef::Owned(k))
+    }
+
+    /// The elementwise kernel of this program for `spec` (handle slots, then cache).
+    pub(crate) fn kernel_for_spec(&self, spec: &KernelSpec) -> Result<KernelRef<'_>, Error> {
+        self.kernel(SpecRef {
+            inputs: &spec.inputs,
+            out: spec.out,
+            out_dtype: spec.out_dtype,
+        })
     }
 
     pub fn program(&self) -> &Program {
@@ -242,11 +337,6 @@ pub fn run_with_options(
     })
 }
 
-/// The canonical encoding of `p` (the compile cache's key).
-pub(crate) fn encoding(p: &Program) -> Arc<[u8]> {
-    encode(p).into()
-}
-
 /// One-shot evaluation of a checked program (compiles through the process-wide cache).
 /// `out == None`: returns `Some(fresh array)`; otherwise writes into `out`, returns `None`.
 pub fn run(
@@ -266,11 +356,14 @@ fn run_with(
     out: Option<AnyViewMut>,
     opts: &RunOptions,
 ) -> Result<Option<Array>, Error> {
+    if x.program.has_reductions() {
+        return crate::codegen::reduce::run_staged(x.staged(), &x.program, inputs, out, opts);
+    }
     run_inner(&x.program, inputs, out, opts, &|spec| x.kernel(spec))
 }
 
 /// NumPy broadcasting of all input shapes (E0401 with spans, as the evaluator).
-fn broadcast(p: &Program, inputs: &[AnyView]) -> Result<Dims<usize>, Error> {
+pub(crate) fn broadcast(p: &Program, inputs: &[AnyView]) -> Result<Dims<usize>, Error> {
     // The common call (every input has one shape) needs no per-node inference.
     if let Some((first, rest)) = inputs.split_first() {
         let s = first.shape();
@@ -310,7 +403,7 @@ pub(crate) fn runtime_error(p: &Program, code: u32) -> Error {
 }
 
 /// A kernel borrowed from a handle's variant slots, or shared from the global cache.
-enum KernelRef<'a> {
+pub(crate) enum KernelRef<'a> {
     Borrowed(&'a Kernel),
     Owned(Arc<Kernel>),
 }
@@ -335,7 +428,8 @@ fn run_inner(
     kernels: &KernelSource,
 ) -> Result<Option<Array>, Error> {
     if p.has_reductions() {
-        return crate::codegen::reduce::run_staged(p, inputs, out, opts);
+        let staged = crate::codegen::reduce::Staged::new(p);
+        return crate::codegen::reduce::run_staged(&staged, p, inputs, out, opts);
     }
     if inputs.len() != p.inputs.len() {
         return Err(internal(format!(

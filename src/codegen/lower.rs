@@ -18,7 +18,7 @@
 //! computes it); results are bitwise those of the naive evaluator.
 
 use super::routines::{routine, RoutineFn};
-use super::{KernelSpec, Stride};
+use super::{FoldOp, KernelSpec, Stride};
 use crate::array::{internal, Scalar};
 use crate::error::Error;
 use crate::ir::{NodeId, NodeKind, Program};
@@ -35,6 +35,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use std::collections::HashMap;
 
 mod complex;
+mod fold;
 mod math;
 
 /// A block-routine node, its routine, its operand slots, the loop roots that fill them,
@@ -284,9 +285,13 @@ struct Lowerer<'a, 'f> {
 pub fn lower(
     p: &Program,
     spec: &KernelSpec,
+    fold: Option<FoldOp>,
     func: &mut Function,
     config: TargetFrontendConfig,
 ) -> Result<Lowered, Error> {
+    if fold.is_some() && spec.out_dtype != p.dtype() {
+        return Err(internal("a fold kernel folds the root's own dtype"));
+    }
     if p.nodes.is_empty() || p.root as usize >= p.nodes.len() {
         return Err(internal("empty program"));
     }
@@ -454,7 +459,11 @@ pub fn lower(
         b.switch_to_block(cont);
     }
     let last = loops.len() - 1;
-    lw.emit_loop(&loops[last])?;
+    match fold {
+        None => lw.emit_loop(&loops[last])?,
+        // The fold kernel's fifth parameter is the leaf-length array, not a stride.
+        Some(f) => lw.emit_fold(&loops[last], f, out_stride)?,
+    }
     let zero = lw.b.ins().iconst(I32, 0);
     lw.b.ins().jump(ret, &[BlockArg::Value(zero)]);
     lw.b.switch_to_block(ret);
@@ -553,22 +562,35 @@ impl Lowerer<'_, '_> {
         self.b.ins().store(mem(), v, a, 0);
     }
 
-    fn load(&mut self, src: Src, t: DType, i: Value, m: Mode) -> Value {
+    /// Loads element(s) `i + off`; contiguous operands fold `off` into the address.
+    fn load_at(&mut self, src: Src, t: DType, i: Value, off: i64, m: Mode) -> Value {
+        if src.class == Stride::Contiguous && t != DType::Bool {
+            let a = self.addr(src, t.size(), i);
+            let boff = (off * t.size() as i64) as i32;
+            let vt = match m {
+                Mode::Scalar => scalar_ty(t),
+                Mode::Vector(w) => vec_ty(t, w),
+            };
+            if let Mode::Vector(w) = m {
+                if (t.size() as u32) < w {
+                    // Two 4-byte elements into the low half (mixed-width loops).
+                    let pair = self.b.ins().load(I64, mem(), a, boff);
+                    let v = self.b.ins().scalar_to_vector(I64X2, pair);
+                    return self.b.ins().bitcast(vt, little(), v);
+                }
+            }
+            return self.b.ins().load(vt, mem(), a, boff);
+        }
+        let i = if off == 0 {
+            i
+        } else {
+            self.b.ins().iadd_imm_s(i, off)
+        };
         let Mode::Vector(w) = m else {
             return self.load_scalar(src, t, i);
         };
         let vt = vec_ty(t, w);
         let lanes = 16 / w;
-        if src.class == Stride::Contiguous && t != DType::Bool {
-            let a = self.addr(src, t.size(), i);
-            if (t.size() as u32) < w {
-                // Two 4-byte elements into the low half (mixed-width loops).
-                let pair = self.b.ins().load(I64, mem(), a, 0);
-                let v = self.b.ins().scalar_to_vector(I64X2, pair);
-                return self.b.ins().bitcast(vt, little(), v);
-            }
-            return self.b.ins().load(vt, mem(), a, 0);
-        }
         // Lane by lane: strided operands, and bools (1 byte in memory, a mask here).
         let mut v = None;
         for l in 0..lanes {
@@ -712,6 +734,31 @@ impl Lowerer<'_, '_> {
 
     /// One iteration: every needed node in order, then the stores.
     fn body(&mut self, lp: &LoopPlan, i: Value, m: Mode) -> Result<(), Error> {
+        let vals = self.values(lp, i, 0, m)?;
+        self.stores(lp, i, m, &vals)
+    }
+
+    /// The value of the (single) root of `lp` at element `i`, without storing it.
+    fn root_value(&mut self, lp: &LoopPlan, i: Value, off: i64, m: Mode) -> Result<Value, Error> {
+        let root = lp
+            .roots
+            .first()
+            .ok_or_else(|| internal("a loop without a root"))?
+            .0;
+        let vals = self.values(lp, i, off, m)?;
+        vals.get(&root)
+            .copied()
+            .ok_or_else(|| internal("root not computed"))
+    }
+
+    /// Every needed node of one iteration (at element `i + off`), in order.
+    fn values(
+        &mut self,
+        lp: &LoopPlan,
+        i: Value,
+        off: i64,
+        m: Mode,
+    ) -> Result<HashMap<NodeId, Value>, Error> {
         let mut vals: HashMap<NodeId, Value> = HashMap::with_capacity(lp.nodes.len());
         for &id in &lp.nodes {
             let node = self.p.node(id);
@@ -723,12 +770,12 @@ impl Lowerer<'_, '_> {
                     stride: self.slots[s],
                     class: Stride::Contiguous,
                 };
-                self.load(src, node.dtype, i, m)
+                self.load_at(src, node.dtype, i, off, m)
             } else {
                 match &node.kind {
                     NodeKind::Input(k) => {
                         let src = self.inputs[*k as usize];
-                        self.load(src, node.dtype, i, m)
+                        self.load_at(src, node.dtype, i, off, m)
                     }
                     NodeKind::Const(_) => return Err(internal("constant not hoisted")),
                     NodeKind::Reduce(_) => {
@@ -747,6 +794,17 @@ impl Lowerer<'_, '_> {
             };
             vals.insert(id, v);
         }
+        Ok(vals)
+    }
+
+    /// The stores of one iteration.
+    fn stores(
+        &mut self,
+        lp: &LoopPlan,
+        i: Value,
+        m: Mode,
+        vals: &HashMap<NodeId, Value>,
+    ) -> Result<(), Error> {
         for &(root, dest) in &lp.roots {
             let t = self.p.node(root).dtype;
             match dest {

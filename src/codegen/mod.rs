@@ -17,7 +17,7 @@ use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Module};
-use numjit_runtime::KernelFn;
+use numjit_runtime::{FoldFn, KernelFn};
 use std::mem::ManuallyDrop;
 use std::sync::OnceLock;
 
@@ -58,9 +58,49 @@ pub struct KernelSpec {
     pub out_dtype: DType,
 }
 
+/// The element operation a fused reduction kernel folds with (`mean` folds with `Sum`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FoldOp {
+    Sum,
+    Prod,
+    Any,
+    All,
+    Min,
+    Max,
+}
+
+impl FoldOp {
+    /// The fused fold of a reduction of values of `dt`, if there is one.
+    pub fn of(op: crate::ops::ReduceOp, dt: DType) -> Option<FoldOp> {
+        use crate::ops::ReduceOp as R;
+        match (op, dt) {
+            (
+                R::Sum | R::Mean,
+                DType::Int64 | DType::Float32 | DType::Float64 | DType::Complex128,
+            ) => Some(FoldOp::Sum),
+            (R::Prod, DType::Int64 | DType::Float32 | DType::Float64 | DType::Complex128) => {
+                Some(FoldOp::Prod)
+            }
+            (
+                R::Min,
+                DType::Bool | DType::Int32 | DType::Int64 | DType::Float32 | DType::Float64,
+            ) => Some(FoldOp::Min),
+            (
+                R::Max,
+                DType::Bool | DType::Int32 | DType::Int64 | DType::Float32 | DType::Float64,
+            ) => Some(FoldOp::Max),
+            (R::Any, DType::Bool) => Some(FoldOp::Any),
+            (R::All, DType::Bool) => Some(FoldOp::All),
+            _ => None,
+        }
+    }
+}
+
 /// A compiled kernel. Owns its `JITModule`; the code is freed when this is dropped.
 pub struct Kernel {
     func: KernelFn,
+    /// `Some`: a fold kernel (`FoldFn` ABI; `func` must not be called).
+    fold: Option<FoldFn>,
     scratch_per_elem: usize,
     clif: Option<String>,
     module: ManuallyDrop<JITModule>,
@@ -73,9 +113,13 @@ pub struct Kernel {
 unsafe impl Sync for Kernel {}
 
 impl Kernel {
-    /// The machine-code entry point.
+    /// The machine-code entry point of an elementwise kernel.
     pub fn func(&self) -> KernelFn {
         self.func
+    }
+    /// The entry point of a fold kernel (`None` for an elementwise one).
+    pub fn fold_func(&self) -> Option<FoldFn> {
+        self.fold
     }
     /// Scratch bytes per block element the kernel needs (0 if no block routines).
     pub fn scratch_per_elem(&self) -> usize {
@@ -150,13 +194,34 @@ pub fn isa_name() -> String {
 
 /// Compiles `program` for `spec`. `want_clif` keeps the CLIF text for `explain`.
 pub fn compile(program: &Program, spec: &KernelSpec, want_clif: bool) -> Result<Kernel, Error> {
+    compile_with(program, spec, None, want_clif)
+}
+
+/// Compiles the fold kernel of a reduction of `program`'s values with `fold`
+/// (`numjit_runtime::FoldFn` ABI; `spec.out` is ignored, `spec.out_dtype` must be the
+/// program's dtype).
+pub fn compile_fold(
+    program: &Program,
+    spec: &KernelSpec,
+    fold: FoldOp,
+    want_clif: bool,
+) -> Result<Kernel, Error> {
+    compile_with(program, spec, Some(fold), want_clif)
+}
+
+fn compile_with(
+    program: &Program,
+    spec: &KernelSpec,
+    fold: Option<FoldOp>,
+    want_clif: bool,
+) -> Result<Kernel, Error> {
     if spec.inputs.len() != program.inputs.len() {
         return Err(internal("kernel spec and program disagree on inputs"));
     }
     let isa = isa()?.clone();
     let mut module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
     let mut ctx = module.make_context();
-    let lowered = lower::lower(program, spec, &mut ctx.func, module.target_config())?;
+    let lowered = lower::lower(program, spec, fold, &mut ctx.func, module.target_config())?;
     let clif = want_clif.then(|| ctx.func.display().to_string());
     let id = module
         .declare_anonymous_function(&ctx.func.signature)
@@ -172,8 +237,14 @@ pub fn compile(program: &Program, spec: &KernelSpec, want_clif: bool) -> Result<
     // ISA's default (C) calling convention, and the module is finalized, so `ptr`
     // points to executable code that stays valid until `free_memory` in `Drop`.
     let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
+    // SAFETY: with a fold, `lower` built the `FoldFn` signature instead (the same six
+    // pointer-sized parameters and `u32` result; only the fifth parameter's meaning
+    // differs). Fold kernels are only made here, cached under their own keys
+    // (`codegen::reduce`), and only ever called through `fold_func`.
+    let fold = fold.map(|_| unsafe { std::mem::transmute::<*const u8, FoldFn>(ptr) });
     Ok(Kernel {
         func,
+        fold,
         scratch_per_elem: lowered.scratch_per_elem,
         clif,
         module: ManuallyDrop::new(module),

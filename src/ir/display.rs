@@ -33,7 +33,15 @@ impl fmt::Display for Program {
                     writeln!(f, "%{i} = {}.{} {}", op.name(), n.dtype, args.join(", "))?
                 }
                 NodeKind::Reduce(r) => {
-                    let axis = r.axis.map(|k| format!(", axis={k}")).unwrap_or_default();
+                    let axis = match r.axis {
+                        crate::ir::Axes::All => String::new(),
+                        crate::ir::Axes::One(k) => format!(", axis={k}"),
+                        t => {
+                            let e: Vec<String> =
+                                t.entries().iter().map(|k| k.to_string()).collect();
+                            format!(", axis=({},)", e.join(", "))
+                        }
+                    };
                     let keep = if r.keepdims { ", keepdims" } else { "" };
                     writeln!(
                         f,

@@ -25,13 +25,45 @@ pub enum NodeKind {
     Reduce(Reduction),
 }
 
+/// Which axes a reduction folds, as written; checked against the operand's
+/// dimensions when shapes are bound (`types::shape::reduced_axes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Axes {
+    /// No `axis=`, or `axis=None`: every axis.
+    All,
+    /// `axis=k` (negative counts from the end).
+    One(i64),
+    /// `axis=(k, …)` with distinct entries: entries `0..64` as bits of `pos`,
+    /// entries `-64..=-1` as bits `-k - 1` of `neg`; `far` an entry outside
+    /// `-64..64` (out of range for every array, numjit has at most 64 dimensions).
+    Tuple {
+        pos: u64,
+        neg: u64,
+        far: Option<i64>,
+    },
+}
+
+impl Axes {
+    /// The entries, non-negative ones first (ascending), then negative ones.
+    pub fn entries(self) -> Vec<i64> {
+        match self {
+            Axes::All => Vec::new(),
+            Axes::One(k) => vec![k],
+            Axes::Tuple { pos, neg, far } => (0..64)
+                .filter(|b| pos >> b & 1 == 1)
+                .chain((0..64).rev().filter(|b| neg >> b & 1 == 1).map(|b| -b - 1))
+                .chain(far)
+                .collect(),
+        }
+    }
+}
+
 /// What a [`NodeKind::Reduce`] node does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Reduction {
     pub op: ReduceOp,
-    /// `None`: every axis; `Some(k)`: axis `k` (negative counts from the end), checked
-    /// against the operand's dimensions when shapes are bound.
-    pub axis: Option<i64>,
+    /// The axes folded.
+    pub axis: Axes,
     /// Where `axis=` was given (the call's span when it was not).
     pub axis_span: Span,
     /// `keepdims=True`: the reduced axes stay, with length 1 (NumPy's `keepdims`).

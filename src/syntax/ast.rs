@@ -32,6 +32,9 @@ pub enum ExprKind {
         args: Vec<Expr>,
         kwargs: Vec<Keyword>,
     },
+    /// `(a, b, …)` (at least one comma): read only as a keyword argument's value, for
+    /// `axis=(0, 2)`.
+    Tuple(Vec<Expr>),
 }
 
 /// A keyword argument `name=value` in a call.
@@ -155,6 +158,7 @@ impl Expr {
                     stack.extend(args.iter().map(|a| (a, d + 1)));
                     stack.extend(kwargs.iter().map(|k| (&k.value, d + 1)));
                 }
+                ExprKind::Tuple(items) => stack.extend(items.iter().map(|a| (a, d + 1))),
                 _ => {}
             }
         }

@@ -71,6 +71,17 @@ pub fn binary(op: BinaryOp, l: Node, r: Node, lo: usize, hi: usize) -> Built {
     )
 }
 
+/// `(first, rest…)`, a keyword argument's tuple value.
+pub fn tuple(first: Node, rest: Vec<Node>, lo: usize, hi: usize) -> Built {
+    let mut depth = first.depth;
+    let mut items = vec![first.expr];
+    for n in rest {
+        depth = depth.max(n.depth);
+        items.push(n.expr);
+    }
+    checked(ExprKind::Tuple(items), depth + 1, Span::new(lo, hi))
+}
+
 /// One argument of a call as the grammar reads it.
 pub enum Arg {
     Positional(Node),

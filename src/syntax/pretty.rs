@@ -113,6 +113,19 @@ fn write_expr(e: &Expr, out: &mut String) {
             }
             out.push(')');
         }
+        ExprKind::Tuple(items) => {
+            out.push('(');
+            for (i, a) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_expr(a, out);
+            }
+            if items.len() == 1 {
+                out.push(',');
+            }
+            out.push(')');
+        }
     }
 }
 
@@ -176,6 +189,14 @@ fn write_sexp(e: &Expr, out: &mut String) {
                 let _ = write!(out, " (= {} ", k.name);
                 write_sexp(&k.value, out);
                 out.push(')');
+            }
+            out.push(')');
+        }
+        ExprKind::Tuple(items) => {
+            out.push_str("(tuple");
+            for a in items {
+                out.push(' ');
+                write_sexp(a, out);
             }
             out.push(')');
         }

@@ -5,7 +5,7 @@
 
 use crate::array::{internal, Array, Scalar, Var, Vars};
 use crate::error::{Error, ErrorKind};
-use crate::ir::{InputDecl, Node, NodeId, NodeKind, Program, Reduction};
+use crate::ir::{Axes, InputDecl, Node, NodeId, NodeKind, Program, Reduction};
 use crate::limits::MAX_INPUTS;
 use crate::math::{Math, Rule};
 use crate::ops::{function_names, lookup_function, Func, Op};
@@ -238,6 +238,17 @@ impl Checker<'_> {
                 args,
                 kwargs,
             } => self.call(func, *name_span, args, kwargs, e.span)?,
+            ExprKind::Tuple(_) => {
+                return Err(Error::new(
+                    ErrorKind::BadAxis,
+                    "a tuple is only accepted as the value of `axis=`",
+                )
+                .at(e.span, "a tuple here")
+                .help(
+                    "numjit expressions compute arrays; tuples only list the axes of a \
+                       reduction, e.g. `sum(x, axis=(0, 2))`",
+                ))
+            }
         })
     }
 
@@ -484,7 +495,7 @@ impl Checker<'_> {
         func: &str,
         f: Func,
         kwargs: &[Keyword],
-    ) -> Result<(Option<(Option<i64>, Span)>, bool), Error> {
+    ) -> Result<(Option<(Axes, Span)>, bool), Error> {
         let mut axis = None;
         let mut keepdims = false;
         for k in kwargs {
@@ -529,7 +540,11 @@ impl Checker<'_> {
                 return Err(err);
             }
             if matches!(&k.value.kind, ExprKind::Name(n) if n == "None") {
-                axis = Some((None, k.span));
+                axis = Some((Axes::All, k.span));
+                continue;
+            }
+            if let ExprKind::Tuple(items) = &k.value.kind {
+                axis = Some((self.axis_tuple(func, items)?, k.span));
                 continue;
             }
             let v = self.expr(&k.value)?;
@@ -548,9 +563,37 @@ impl Checker<'_> {
                      or `axis=None` (or no `axis`) to reduce over every axis"
                 )));
             };
-            axis = Some((Some(value), k.span));
+            axis = Some((Axes::One(value), k.span));
         }
         Ok((axis, keepdims))
+    }
+
+    /// `axis=(a, b, …)`: integer literals, no value twice.
+    fn axis_tuple(&mut self, func: &str, items: &[Expr]) -> Result<Axes, Error> {
+        let (mut pos, mut neg, mut far) = (0u64, 0u64, None);
+        let mut seen: Vec<(i64, Span)> = Vec::new();
+        for item in items {
+            let v = self.expr(item)?;
+            let Val::Weak(Literal::Int(i), _) = v else {
+                return Err(Error::new(
+                    ErrorKind::BadAxis,
+                    "the entries of an `axis` tuple must be integer literals",
+                )
+                .at(item.span, format!("this is {}", self.describe(v)))
+                .help(format!("write axis numbers, e.g. `{func}(x, axis=(0, 2))`")));
+            };
+            let k = i64::try_from(i).unwrap_or(i64::MAX);
+            if let Some(&(_, first)) = seen.iter().find(|s| s.0 == k) {
+                return Err(duplicate_axis(func, k, item.span, first));
+            }
+            seen.push((k, item.span));
+            match k {
+                0..=63 => pos |= 1 << k,
+                -64..=-1 => neg |= 1 << (-k - 1),
+                _ => far = far.or(Some(k)),
+            }
+        }
+        Ok(Axes::Tuple { pos, neg, far })
     }
 
     fn call(
@@ -653,7 +696,7 @@ impl Checker<'_> {
                 };
                 // The accumulator cast is an elementwise node, fused into the body.
                 let x = self.strong(Val::Strong(x), Some(acc))?;
-                let (axis, axis_span) = axis.unwrap_or((None, span));
+                let (axis, axis_span) = axis.unwrap_or((Axes::All, span));
                 let red = Reduction {
                     op: r,
                     axis,
@@ -940,6 +983,18 @@ impl Checker<'_> {
         }
         Ok(Val::Strong(r))
     }
+}
+
+/// E0311: axis `k` given twice (`first` the earlier entry), as NumPy's "duplicate
+/// value in 'axis'".
+pub(crate) fn duplicate_axis(func: &str, k: i64, span: Span, first: Span) -> Error {
+    Error::new(ErrorKind::DuplicateAxis, "duplicate value in 'axis'")
+        .at(span, format!("axis {k} again"))
+        .also(first, "first given here")
+        .help(format!(
+            "list each axis once, e.g. `{func}(x, axis=(0, 2))`; negative entries count \
+             from the end, so `-1` is the same axis as `ndim - 1`"
+        ))
 }
 
 #[cfg(test)]

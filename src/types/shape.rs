@@ -2,7 +2,7 @@
 //! the shapes of its inputs (errors name the operands and their shapes).
 
 use crate::error::{Error, ErrorKind};
-use crate::ir::{NodeKind, Program, Reduction};
+use crate::ir::{Axes, NodeKind, Program, Reduction};
 use crate::limits::MAX_NDIM;
 use crate::span::Span;
 
@@ -89,8 +89,8 @@ pub fn infer(program: &Program, input_shapes: &[&[usize]]) -> Result<Vec<usize>,
                     .first()
                     .map(|&a| &shapes[a as usize])
                     .ok_or_else(|| crate::array::internal("reduction without operand"))?;
-                let axis = reduced_axis(r, node.span, s)?;
-                result_shape(s, axis, r.keepdims)
+                let axes = reduced_axes(r, node.span, s)?;
+                result_shape(s, axes, r.keepdims)
             }
             NodeKind::Op(_) => {
                 let mut acc: Vec<usize> = Vec::new();
@@ -130,50 +130,97 @@ pub fn infer(program: &Program, input_shapes: &[&[usize]]) -> Result<Vec<usize>,
     Ok(shapes.pop().unwrap_or_default())
 }
 
-/// The axis a reduction of an operand of `shape` runs along (`None`: every axis), with
-/// NumPy's errors: an axis out of range (E0410) and `min`/`max` over nothing (E0411).
-pub fn reduced_axis(r: &Reduction, span: Span, shape: &[usize]) -> Result<Option<usize>, Error> {
+/// The axes a reduction of an operand of `shape` folds, as a bit mask (bit `d`:
+/// dimension `d`; every axis of a 0-d operand is none), with NumPy's errors: an axis
+/// out of range (E0410), one axis twice in a tuple (E0311) and `min`/`max` over
+/// nothing (E0411).
+pub fn reduced_axes(r: &Reduction, span: Span, shape: &[usize]) -> Result<u64, Error> {
     let nd = shape.len() as i64;
-    let axis = match r.axis {
-        None => None,
-        // NumPy's ufunc reductions accept axis 0 and -1 on a 0-d operand (the value
-        // itself); `mean` does not.
-        Some(0 | -1) if nd == 0 && r.op != crate::ops::ReduceOp::Mean => None,
-        Some(k) if (-nd..nd).contains(&k) => Some(if k < 0 { k + nd } else { k } as usize),
-        Some(k) => {
-            let help = if nd == 0 {
-                format!(
-                    "the operand of `{}` is 0-d and has no axes; leave `axis` out",
-                    r.op.name()
-                )
-            } else {
-                format!(
-                    "an array of dimension {nd} has axes {} to {} (or {} to -1)",
-                    0,
-                    nd - 1,
-                    -nd
-                )
-            };
-            return Err(Error::new(
-                ErrorKind::AxisOutOfRange,
-                format!("axis {k} is out of bounds for array of dimension {nd}"),
+    let all = if nd >= 64 { u64::MAX } else { (1u64 << nd) - 1 };
+    let out_of_range = |k: i64| {
+        let help = if nd == 0 {
+            format!(
+                "the operand of `{}` is 0-d and has no axes; leave `axis` out",
+                r.op.name()
             )
-            .at(
-                r.axis_span,
-                format!("out of bounds for shape {}", fmt_shape(shape)),
+        } else {
+            format!(
+                "an array of dimension {nd} has axes {} to {} (or {} to -1)",
+                0,
+                nd - 1,
+                -nd
             )
-            .also(span, "in this reduction")
-            .help(help));
+        };
+        Error::new(
+            ErrorKind::AxisOutOfRange,
+            format!("axis {k} is out of bounds for array of dimension {nd}"),
+        )
+        .at(
+            r.axis_span,
+            format!("out of bounds for shape {}", fmt_shape(shape)),
+        )
+        .also(span, "in this reduction")
+        .help(help)
+    };
+    // NumPy's ufunc reductions accept axis 0 and -1 on a 0-d operand (the value
+    // itself); `mean` does not.
+    let zero_d_ok = |k: i64| nd == 0 && (k == 0 || k == -1) && r.op != crate::ops::ReduceOp::Mean;
+    let resolve = |k: i64| -> Result<u64, Error> {
+        if zero_d_ok(k) {
+            Ok(0)
+        } else if (-nd..nd).contains(&k) {
+            Ok(1u64 << (if k < 0 { k + nd } else { k }))
+        } else {
+            Err(out_of_range(k))
         }
     };
-    let count = match axis {
-        Some(a) => shape[a],
-        None => shape.iter().product(),
+    let mask = match r.axis {
+        Axes::All => all,
+        Axes::One(k) => resolve(k)?,
+        t @ Axes::Tuple { .. } => {
+            let mut mask = 0u64;
+            for k in t.entries() {
+                let bit = resolve(k)?;
+                if mask & bit != 0 {
+                    let d = bit.trailing_zeros();
+                    return Err(
+                        Error::new(ErrorKind::DuplicateAxis, "duplicate value in 'axis'")
+                            .at(
+                                r.axis_span,
+                                format!(
+                                    "axis {k} is axis {d} again for an array of dimension {nd}"
+                                ),
+                            )
+                            .also(span, "in this reduction")
+                            .help(format!(
+                                "list each axis once, e.g. `{}(x, axis=(0, 2))`; negative \
+                                 entries count from the end",
+                                r.op.name()
+                            )),
+                    );
+                }
+                mask |= bit;
+            }
+            mask
+        }
     };
+    let count: usize = shape
+        .iter()
+        .enumerate()
+        .filter(|&(d, _)| mask >> d & 1 == 1)
+        .map(|(_, &n)| n)
+        .product();
     if count == 0 && r.op.needs_elements() {
-        let what = match axis {
-            Some(a) => format!("axis {a} of shape {} is empty", fmt_shape(shape)),
-            None => format!("the operand has shape {}", fmt_shape(shape)),
+        let what = match r.axis {
+            Axes::One(_) if nd > 0 => format!(
+                "axis {} of shape {} is empty",
+                mask.trailing_zeros(),
+                fmt_shape(shape)
+            ),
+            Axes::Tuple { .. } if nd > 0 => {
+                format!("the reduced axes of shape {} are empty", fmt_shape(shape))
+            }
+            _ => format!("the operand has shape {}", fmt_shape(shape)),
         };
         return Err(Error::new(
             ErrorKind::EmptyReduction,
@@ -189,33 +236,30 @@ pub fn reduced_axis(r: &Reduction, span: Span, shape: &[usize]) -> Result<Option
             r.op.name()
         )));
     }
-    Ok(axis)
+    Ok(mask)
 }
 
 /// The shape of a reduction's result: [`reduced_shape`], or with `keepdims` the
-/// reduced axes kept with length 1.
-pub fn result_shape(shape: &[usize], axis: Option<usize>, keepdims: bool) -> Vec<usize> {
+/// reduced axes (bits of `mask`) kept with length 1.
+pub fn result_shape(shape: &[usize], mask: u64, keepdims: bool) -> Vec<usize> {
     if !keepdims {
-        return reduced_shape(shape, axis);
+        return reduced_shape(shape, mask);
     }
     shape
         .iter()
         .enumerate()
-        .map(|(d, &n)| if axis.is_none_or(|a| a == d) { 1 } else { n })
+        .map(|(d, &n)| if mask >> d & 1 == 1 { 1 } else { n })
         .collect()
 }
 
-/// The shape left after reducing `shape` along `axis` (`None`: every axis).
-pub fn reduced_shape(shape: &[usize], axis: Option<usize>) -> Vec<usize> {
-    match axis {
-        None => Vec::new(),
-        Some(a) => shape
-            .iter()
-            .enumerate()
-            .filter(|&(d, _)| d != a)
-            .map(|(_, &n)| n)
-            .collect(),
-    }
+/// The shape left after reducing `shape` along the axes in `mask`.
+pub fn reduced_shape(shape: &[usize], mask: u64) -> Vec<usize> {
+    shape
+        .iter()
+        .enumerate()
+        .filter(|&(d, _)| mask >> d & 1 == 0)
+        .map(|(_, &n)| n)
+        .collect()
 }
 
 fn broadcast_help(a: &[usize], b: &[usize]) -> String {

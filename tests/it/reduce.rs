@@ -133,7 +133,7 @@ fn arb_case() -> impl Strategy<Value = Case> {
             prop::sample::select(REDUCTIONS),
             prop::sample::select(WRAPPERS),
             -4i64..4,
-            0u8..6,
+            0u8..8,
         ),
         (
             1usize..=4,
@@ -183,6 +183,14 @@ fn arb_case() -> impl Strategy<Value = Case> {
                     3 => format!("{r}({body}, axis={axis}, keepdims=True)"),
                     4 => format!("{r}({body}, axis=None)"),
                     5 => format!("{r}({body}, keepdims=True)"),
+                    // Axis tuples (duplicates and out-of-range entries included: both
+                    // engines must then report the same error).
+                    6 => format!("{r}({body}, axis=({axis}, {}))", (seed % 8) as i64 - 4),
+                    7 => format!(
+                        "{r}({body}, axis=({axis}, {}, {}), keepdims=True)",
+                        (seed >> 3) % 3,
+                        -1 - ((seed >> 5) % 3) as i64
+                    ),
                     _ => format!("{r}({body}, axis={axis})"),
                 };
                 let expr = wrap.replace("{r}", &call(r1)).replace("{r2}", &call(r2));
@@ -496,4 +504,79 @@ fn into_out_and_explain() {
     assert!(explained.contains("; stage 0: body of sum"), "{explained}");
     assert!(explained.contains("; stage 1: result"), "{explained}");
     assert!(explained.contains("fsub"), "{explained}");
+}
+
+/// `axis=(…)` tuples: NumPy's values (`np.arange(24).reshape(2, 3, 4)`), negative
+/// entries, `keepdims`, every engine, thread count and block length alike.
+#[test]
+fn axis_tuples() {
+    let x = ndarray::Array::from_shape_fn((2, 3, 4), |(i, j, k)| (12 * i + 4 * j + k) as f64);
+    let mut vars = Vars::new();
+    vars.insert("x", &x);
+    let sig = Signature::of(&vars);
+    for (src, shape, want) in [
+        ("sum(x, axis=(0, 2))", vec![3], vec![60.0, 92.0, 124.0]),
+        ("sum(x, axis=(-1, 0))", vec![3], vec![60.0, 92.0, 124.0]),
+        (
+            "max(x, axis=(2,))",
+            vec![2, 3],
+            vec![3.0, 7.0, 11.0, 15.0, 19.0, 23.0],
+        ),
+        (
+            "min(x, axis=(0, 1), keepdims=True)",
+            vec![1, 1, 4],
+            vec![0.0, 1.0, 2.0, 3.0],
+        ),
+        ("sum(x, axis=(0, 1, 2))", vec![], vec![276.0]),
+        ("mean(x, axis=(1, 2))", vec![2], vec![5.5, 17.5]),
+        ("x - mean(x, axis=(0, 2), keepdims=True)", vec![2, 3, 4], {
+            let m = [7.5, 11.5, 15.5];
+            x.indexed_iter().map(|((_, j, _), v)| v - m[j]).collect()
+        }),
+    ] {
+        let c = numjit::compile(src, &sig).unwrap();
+        let naive = c.run_naive(&vars).unwrap();
+        for threads in [1, 2] {
+            for block_len in [1, 0] {
+                let opts = RunOptions {
+                    threads,
+                    block_len,
+                    serial_below: 1,
+                };
+                let got = Executable::new(c.program().clone())
+                    .eval(&[AnyView::Float64(x.view().into_dyn())], &opts)
+                    .unwrap();
+                assert!(got.same(&naive), "{src} {opts:?}: {got:?} vs {naive:?}");
+            }
+        }
+        assert_eq!(naive.shape(), shape.as_slice(), "{src}");
+        let Array::Float64(a) = naive else {
+            panic!("{src}: not float64")
+        };
+        assert_eq!(a.iter().copied().collect::<Vec<_>>(), want, "{src}");
+    }
+}
+
+/// The errors of `axis=` tuples, the same from both engines.
+#[test]
+fn axis_tuple_errors() {
+    let x = ndarray::array![[1.0, 2.0], [3.0, 4.0]];
+    let mut vars = Vars::new();
+    vars.insert("x", &x);
+    let mut all = String::new();
+    for (src, code) in [
+        ("sum(x, axis=(0, 0))", "E0311"),
+        ("sum(x, axis=(1, -1))", "E0311"),
+        ("max(x, axis=(0, 2))", "E0410"),
+        ("sum(x, axis=(0, -3))", "E0410"),
+        ("sum(x, axis=(0, 1.5))", "E0310"),
+        ("sum(x, keepdims=(0, 1))", "E0310"),
+    ] {
+        let err = numjit::evaluate(src, &vars).unwrap_err();
+        assert_eq!(err.code(), code, "{src}");
+        let naive = numjit::compile(src, &Signature::of(&vars)).and_then(|c| c.run_naive(&vars));
+        assert_eq!(naive.unwrap_err().code(), code, "{src}");
+        all.push_str(&format!("--- {src}\n{}\n", err.render(src)));
+    }
+    insta::assert_snapshot!("axis_tuple_errors", all);
 }

@@ -31,10 +31,16 @@ fn write_spans(src: &str, e: &Expr, indent: usize, out: &mut String) {
         ExprKind::Call {
             func, name_span, ..
         } => format!("Call({func} @ {name_span:?})"),
+        ExprKind::Tuple(items) => format!("Tuple({})", items.len()),
     };
     let text = &src[e.span.range()];
     let _ = writeln!(out, "{:indent$}{head} {:?} `{text}`", "", e.span);
     match &e.kind {
+        ExprKind::Tuple(items) => {
+            for a in items {
+                write_spans(src, a, indent + 2, out);
+            }
+        }
         ExprKind::Unary(_, a) => write_spans(src, a, indent + 2, out),
         ExprKind::Binary(_, l, r) => {
             write_spans(src, l, indent + 2, out);
