@@ -148,7 +148,8 @@ impl Math {
         match self.rule() {
             Rule::Float if t.is_complex() => self.has_complex(),
             Rule::Float | Rule::Exact | Rule::Predicate | Rule::Float2 => t.is_float(),
-            Rule::Sign | Rule::Numeric2 => matches!(t, Int32 | Int64 | Float32 | Float64),
+            Rule::Sign => matches!(t, Int32 | Int64 | Float32 | Float64 | Complex128),
+            Rule::Numeric2 => matches!(t, Int32 | Int64 | Float32 | Float64),
             Rule::Any2 => t != Complex128,
         }
     }
@@ -253,6 +254,7 @@ impl Math {
                     z.re.exp() * z.im.sin(),
                 );
             }
+            Sign => return crate::semantics::c_sign(z),
             Log1p => {
                 let l = (z.re + 1.0).hypot(z.im);
                 return Complex64::new(l.ln(), z.im.atan2(z.re + 1.0));

@@ -114,7 +114,7 @@ complex_math!(
     sinh_c128 => Sinh, cosh_c128 => Cosh, tanh_c128 => Tanh,
     arcsinh_c128 => Arcsinh, arccosh_c128 => Arccosh, arctanh_c128 => Arctanh,
     exp_c128 => Exp, log_c128 => Log, log10_c128 => Log10,
-    expm1_c128 => Expm1, exp2_c128 => Exp2, log2_c128 => Log2, log1p_c128 => Log1p,
+    sign_c128 => Sign, expm1_c128 => Expm1, exp2_c128 => Exp2, log2_c128 => Log2, log1p_c128 => Log1p,
 );
 
 /// The block routine for `op` with compute dtype `t`, if this node is lowered as a

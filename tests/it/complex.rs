@@ -231,6 +231,7 @@ fn parts_and_functions_match_bitwise() {
         "isnan(z*w)",
         "isinf(z*w) | isfinite(c)",
         "round(z * 3.7)",
+        "sign(z * w)",
         "round(z, -1) + round(w, 2)",
         "sin(z)",
         "cos(z)",
