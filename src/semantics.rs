@@ -469,6 +469,24 @@ pub fn c_pow(a: Complex64, b: Complex64) -> Complex64 {
     numjit_runtime::cmath::pow(a, b)
 }
 
+/// NumPy 2's `sign` of a complex: `z / |z|`; zero (either sign) gives `0`; one infinite
+/// part gives that part's sign on its axis (even if the other part is NaN), two give NaN;
+/// otherwise a NaN part gives NaN in both.
+pub fn c_sign(z: Complex64) -> Complex64 {
+    let (re, im) = (z.re, z.im);
+    if re == 0.0 && im == 0.0 {
+        return Complex64::new(0.0, 0.0);
+    }
+    match (re.is_infinite(), im.is_infinite()) {
+        (true, true) => return Complex64::new(f64::NAN, f64::NAN),
+        (true, false) => return Complex64::new(re.signum(), 0.0),
+        (false, true) => return Complex64::new(0.0, im.signum()),
+        _ => {}
+    }
+    let h = re.hypot(im);
+    Complex64::new(re / h, im / h)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,22 +553,4 @@ mod tests {
         assert!(c_abs(Complex64::new(f64::NAN, 1.0)).is_nan());
         assert_eq!(c_abs(Complex64::new(0.0, -0.0)), 0.0);
     }
-}
-
-/// NumPy 2's `sign` of a complex: `z / |z|`; zero (either sign) gives `0`; one infinite
-/// part gives that part's sign on its axis (even if the other part is NaN), two give NaN;
-/// otherwise a NaN part gives NaN in both.
-pub fn c_sign(z: Complex64) -> Complex64 {
-    let (re, im) = (z.re, z.im);
-    if re == 0.0 && im == 0.0 {
-        return Complex64::new(0.0, 0.0);
-    }
-    match (re.is_infinite(), im.is_infinite()) {
-        (true, true) => return Complex64::new(f64::NAN, f64::NAN),
-        (true, false) => return Complex64::new(re.signum(), 0.0),
-        (false, true) => return Complex64::new(0.0, im.signum()),
-        _ => {}
-    }
-    let h = re.hypot(im);
-    Complex64::new(re / h, im / h)
 }
