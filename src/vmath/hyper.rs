@@ -42,6 +42,15 @@ const HUGE: f64 = 268435456.0; // 2^28
 /// From here on, tanh rounds to ±1.
 const TANH_ONE: f64 = 19.1;
 
+/// `if c { a } else { b }` as a bit blend. A plain `if` whose arm alone uses a long
+/// computation lets the optimiser sink that computation into a branch, which stops the
+/// vectoriser; a blend of bits cannot be sunk.
+#[inline(always)]
+fn pick(c: bool, a: f64, b: f64) -> f64 {
+    let m = (c as u64).wrapping_neg();
+    f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
+}
+
 /// e^y − 1 as a normalised pair (hi, lo) for 0 ≤ y ≤ 38.2, relative error ~2^-60.
 #[inline(always)]
 fn expm1_pair(y: f64) -> (f64, f64) {
@@ -98,7 +107,8 @@ fn sum_ln(k: f64, hi: f64, lo: f64) -> (f64, f64) {
 /// tanh(x) for every x.
 #[inline(always)]
 pub fn tanh(x: f64) -> f64 {
-    let a = x.abs().min(TANH_ONE);
+    let ax = x.abs();
+    let a = ax.min(TANH_ONE);
     let (eh, el) = expm1_pair(2.0 * a);
     // E / (E + 2) as a double-double division.
     let (dh, e) = two_sum(eh, 2.0);
@@ -107,12 +117,8 @@ pub fn tanh(x: f64) -> f64 {
     let q = eh * inv;
     let rem = (-q).mul_add(dh, eh) + (-q).mul_add(dl, el);
     let v = q + rem * inv;
-    let v = if a >= TANH_ONE { 1.0 } else { v };
-    if x.is_nan() || a < TINY {
-        x
-    } else {
-        v.copysign(x)
-    }
+    let v = pick(a >= TANH_ONE, 1.0, v).copysign(x);
+    pick(ax >= TINY, v, x) // NaN and tiny |x| give x
 }
 
 /// arcsinh(x) for every x.
@@ -131,16 +137,12 @@ pub fn arcsinh(x: f64) -> f64 {
     let (ah, e) = two_sum(ac, r);
     let al = e + rl;
     // Huge: ln(2a) = ln a + ln 2.
-    let (xh, xl) = if big { (a, 0.0) } else { (ah, al) };
+    let (xh, xl) = (pick(big, a, ah), pick(big, 0.0, al));
     let (k, hi, lo) = ln_pair(xh, xl);
     let k = if big { k + 1.0 } else { k };
     let (s, l) = sum_ln(k, hi, lo);
-    let v = s + l;
-    if x.is_nan() || a < TINY || a == f64::INFINITY {
-        x
-    } else {
-        v.copysign(x)
-    }
+    // NaN, ±inf and tiny |x| give x.
+    pick((TINY..f64::INFINITY).contains(&a), (s + l).copysign(x), x)
 }
 
 /// arccosh(x) for every x.
@@ -155,25 +157,17 @@ pub fn arccosh(x: f64) -> f64 {
     let (q, e) = two_sum(2.0 * t, tt);
     let ql = e + ttl;
     let r = q.sqrt();
-    let rl = if q > 0.0 {
-        ((-r).mul_add(r, q) + ql) / (2.0 * r)
-    } else {
-        0.0
-    };
+    // x = 1: q = r = 0 and the correction is 0 (divided by 1, not 0, and unconditionally).
+    let den = if q > 0.0 { 2.0 * r } else { 1.0 };
+    let rl = ((-r).mul_add(r, q) + ql) / den;
     let (ah, e2) = two_sum(xc, r);
     let al = e2 + rl;
-    let (xh, xl) = if big { (x, 0.0) } else { (ah, al) };
+    let (xh, xl) = (pick(big, x, ah), pick(big, 0.0, al));
     let (k, hi, lo) = ln_pair(xh, xl);
     let k = if big { k + 1.0 } else { k };
     let (s, l) = sum_ln(k, hi, lo);
-    let v = s + l;
-    if x.is_nan() || x == f64::INFINITY {
-        x
-    } else if x < 1.0 {
-        f64::NAN
-    } else {
-        v
-    }
+    let v = pick(x < f64::INFINITY, s + l, x); // +inf, NaN
+    pick(x >= 1.0, v, f64::NAN)
 }
 
 /// arctanh(x) for every x.
@@ -190,14 +184,7 @@ pub fn arctanh(x: f64) -> f64 {
     let ql = rem * inv;
     let (k, hi, lo) = ln_pair(qh, ql);
     let (s, l) = sum_ln(k, hi, lo);
-    let v = 0.5 * (s + l);
-    if x.is_nan() || a < TINY {
-        x
-    } else if a > 1.0 {
-        f64::NAN
-    } else if a == 1.0 {
-        f64::INFINITY.copysign(x)
-    } else {
-        v.copysign(x)
-    }
+    let edge = if a == 1.0 { f64::INFINITY } else { f64::NAN }; // |x| > 1, NaN
+    let v = pick(a < 1.0, 0.5 * (s + l), edge).copysign(x);
+    pick(a < TINY, x, v)
 }
