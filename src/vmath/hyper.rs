@@ -6,7 +6,7 @@
 //! the argument, costs more than a few units of 2^-100 relative; the final (hi, lo) is
 //! rounded once.
 //!
-//! - `tanh(x) = sign(x) · E/(E + 2)`, `E = e^(2|x|) − 1` as a pair ([`expm1_pair`]: the
+//! - `tanh(x) = sign(x) · E/(E + 2)`, `E = e^(2|x|) − 1` as a pair (`expm1_pair`: the
 //!   exp reduction of `kernels`, then `r + r²/2` exactly and `r³ Q(r)` in double), and a
 //!   double-double division. `x` itself for |x| < 2^-28 (the next term is below 2^-56
 //!   relative), ±1 for |x| ≥ 19.1 (then 1 − tanh|x| < 2^-54.1, under half an ULP of 1).
@@ -18,7 +18,7 @@
 //! - `arctanh(x) = sign(x) · ½ ln((1 + |x|)/(1 − |x|))`, `1 ± |x|` exact as pairs, their
 //!   quotient as a pair; `x` itself for |x| < 2^-28; ±inf at ±1, NaN beyond.
 //!
-//! The logarithm of a pair ([`ln_pair`]) is `k ln 2 + 2 atanh(s)` with `s = f/(2 + f)`
+//! The logarithm of a pair (`ln_pair`) is `k ln 2 + 2 atanh(s)` with `s = f/(2 + f)`
 //! computed as a pair (its low part also takes the argument's low part), so that only
 //! the small tail `s · R(s²)` (at most 2 % of the result) is evaluated in plain double.
 //!
@@ -28,14 +28,10 @@
 //! in docs/accuracy.md. Special values (±0 keeps its sign, ±inf, NaN, domain edges) are
 //! selected at the end, as glibc returns them.
 
-use super::kernels::{estrin, horner, pow2, two_sum, EXP, LN2_HI, LN2_LO, LOG, MAGIC};
+use super::kernels::{estrin, horner, pow2, two_sum, LN2_HI, LN2_LO, LOG, MAGIC};
+use super::logexp::EXP_T;
 
-/// EXP without its leading 1/2: e^r = 1 + r + r²/2 + r³ Q(r).
-const EXP_T: [f64; 10] = [
-    EXP[1], EXP[2], EXP[3], EXP[4], EXP[5], EXP[6], EXP[7], EXP[8], EXP[9], EXP[10],
-];
-
-/// Below this |x|, tanh, arcsinh and arctanh round to x (|f(x) − x| < 2^-56 |x|).
+/// Below this |x|, tanh, arcsinh and arctanh are x (|f(x) − x| < 2^-57 |x|, < 0.02 ULP).
 const TINY: f64 = 3.725290298461914e-9; // 2^-28
 /// Above this, arcsinh and arccosh are ln(2x) to far below an ULP.
 const HUGE: f64 = 268435456.0; // 2^28
@@ -51,7 +47,8 @@ fn pick(c: bool, a: f64, b: f64) -> f64 {
     f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
 }
 
-/// e^y − 1 as a normalised pair (hi, lo) for 0 ≤ y ≤ 38.2, relative error ~2^-60.
+/// e^y − 1 as a normalised pair (hi, lo) for 0 ≤ y ≤ 38.2, relative error ~2^-60
+/// (`EXP_T` is `kernels::EXP` without its leading 1/2: e^r = 1 + r + r²/2 + r³ Q(r)).
 #[inline(always)]
 fn expm1_pair(y: f64) -> (f64, f64) {
     let t = y.mul_add(std::f64::consts::LOG2_E, MAGIC);
@@ -72,7 +69,7 @@ fn expm1_pair(y: f64) -> (f64, f64) {
 }
 
 /// ln(xh + xl) = (k, hi, lo): k ln 2 + hi + lo, for normal finite xh > 0 and
-/// |xl| ≤ ulp(xh) (xl = 0 unless xh < 2^1000). hi is exact (2s), lo ≪ hi.
+/// |xl| ≤ ulp(xh) (xl must be 0 for xh ≥ 2^1022). hi is exact (2s), lo ≪ hi.
 #[inline(always)]
 fn ln_pair(xh: f64, xl: f64) -> (f64, f64, f64) {
     // xh = 2^k · m, m in [√2/2, √2).

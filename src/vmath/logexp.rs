@@ -32,7 +32,7 @@ const SINH: [f64; 10] = [
 ];
 
 /// EXP without its leading 1/2.
-const EXP_T: [f64; 10] = [
+pub(super) const EXP_T: [f64; 10] = [
     EXP[1], EXP[2], EXP[3], EXP[4], EXP[5], EXP[6], EXP[7], EXP[8], EXP[9], EXP[10],
 ];
 
