@@ -287,7 +287,9 @@ impl Math {
             Cosh => x.cosh(),
             Tanh => x.tanh(),
             Arcsinh => via_f64(x, libm::asinh),
-            Arccosh => via_f64(x, libm::acosh),
+            // The libm crate (musl) returns numbers for some x < -2, where glibc and
+            // NumPy give NaN.
+            Arccosh => via_f64(x, |v| if v < 1.0 { f64::NAN } else { libm::acosh(v) }),
             Arctanh => via_f64(x, libm::atanh),
             Exp => x.exp(),
             Expm1 => x.exp_m1(),

@@ -4,7 +4,7 @@
 //! sinh, log1p) and the change of base (log2, log10) stay within 1 ULP. Same rules as
 //! `kernels`: selects instead of branches, IEEE operations and `mul_add` only, so the
 //! result of a lane never depends on its neighbours or on the CPU.
-//! Not here: the inverse hyperbolics, `tanh`, `**` and `fmod` (still libm / Rust `%`).
+//! Not here: `tanh` and the inverse hyperbolics (`hyper`), `**` and `fmod`.
 
 use super::kernels::{exp_scaled, horner, pow2, two_sum, EXP, LN2_HI, LN2_LO, LOG, MAGIC};
 
@@ -32,7 +32,7 @@ const SINH: [f64; 10] = [
 ];
 
 /// EXP without its leading 1/2.
-const EXP_T: [f64; 10] = [
+pub(super) const EXP_T: [f64; 10] = [
     EXP[1], EXP[2], EXP[3], EXP[4], EXP[5], EXP[6], EXP[7], EXP[8], EXP[9], EXP[10],
 ];
 

@@ -1,8 +1,10 @@
 //! Vector math over slices: the block-routine bodies of the math functions. Safe code.
 //! Vectorised functions (`sin cos exp exp2 log`, float64 and float32) run a branch-free
-//! kernel (`kernels`; `expm1 log1p log2 log10 sinh cosh nextafter` in `logexp`) over fixed chunks of `CHUNK` elements, which the compiler turns
-//! into SIMD; the last partial chunk is padded, so every element goes through exactly
-//! the same arithmetic whatever its position, the block length or the thread count.
+//! kernel (`kernels`; `expm1 log1p log2 log10 sinh cosh nextafter` in `logexp`; `tanh
+//! arcsinh arccosh arctanh` in `hyper`) over fixed chunks of `CHUNK` elements, which the
+//! compiler turns into SIMD; the last partial chunk is padded, so every element goes
+//! through exactly the same arithmetic whatever its position, the block length or the
+//! thread count.
 //! Elements outside a kernel's range (huge trig arguments) take libm afterwards, by value.
 //! float32 functions evaluate the float64 kernel and round once (≤ 0.5 ULP + 2^-29).
 //! Every other function loops over its scalar rule (`crate::math`, i.e. libm).
@@ -12,6 +14,7 @@
 //! which is always fused, so both builds give bitwise identical results (the portable
 //! one is slower: its `mul_add` is a libm call). Knows nothing of CLIF or the kernel ABI.
 
+mod hyper;
 mod kernels;
 mod logexp;
 
@@ -168,6 +171,10 @@ fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
         Math::Log10 => run(a, out, logexp::log10, always, f64::log10, 1.0),
         Math::Sinh => run(a, out, logexp::sinh, always, f64::sinh, 1.0),
         Math::Cosh => run(a, out, logexp::cosh, always, f64::cosh, 1.0),
+        Math::Tanh => run(a, out, hyper::tanh, always, f64::tanh, 1.0),
+        Math::Arcsinh => run(a, out, hyper::arcsinh, always, f64::asinh, 1.0),
+        Math::Arccosh => run(a, out, hyper::arccosh, always, f64::acosh, 1.0),
+        Math::Arctanh => run(a, out, hyper::arctanh, always, f64::atanh, 0.5),
         Math::Nextafter => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
                 *o = logexp::nextafter64(x, y);
@@ -212,6 +219,10 @@ fn apply_f32_impl(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
         Math::Log10 => run(a, out, via(logexp::log10), always, via(f64::log10), 1.0),
         Math::Sinh => run(a, out, via(logexp::sinh), always, via(f64::sinh), 1.0),
         Math::Cosh => run(a, out, via(logexp::cosh), always, via(f64::cosh), 1.0),
+        Math::Tanh => run(a, out, via(hyper::tanh), always, via(f64::tanh), 1.0),
+        Math::Arcsinh => run(a, out, via(hyper::arcsinh), always, via(f64::asinh), 1.0),
+        Math::Arccosh => run(a, out, via(hyper::arccosh), always, via(f64::acosh), 1.0),
+        Math::Arctanh => run(a, out, via(hyper::arctanh), always, via(f64::atanh), 0.5),
         Math::Nextafter => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
                 *o = logexp::nextafter32(x, y);

@@ -584,6 +584,213 @@ fn logexp_kernels_special_values() {
     }
 }
 
+/// IEEE/C99 special values of the `hyper` vector kernels (tanh arcsinh arccosh arctanh),
+/// as glibc gives them, and a few correctly rounded values, through the JIT, compared
+/// bitwise (NaN only to NaN).
+#[test]
+fn hyper_kernels_special_values() {
+    let inf = f64::INFINITY;
+    let nan = f64::NAN;
+    let d = 5e-324;
+    let x = Array1::from(vec![
+        -0.0,
+        0.0,
+        inf,
+        -inf,
+        nan,
+        1.0,
+        -1.0,
+        2.0,
+        0.5,
+        d,
+        -1e-300,
+        20.0,
+        1e300,
+        1.0000000000000002,
+        0.9999999999999999,
+        3.0e8,
+        19.0,
+        -0.75,
+        1e-5,
+    ]);
+    let mut vars = Vars::new();
+    vars.insert("x", &x);
+    for (src, want) in [
+        (
+            "tanh(x)",
+            [
+                -0.0,
+                0.0,
+                1.0,
+                -1.0,
+                nan,
+                0.7615941559557649,
+                -0.7615941559557649,
+                0.9640275800758169,
+                0.46211715726000974,
+                d,
+                -1e-300,
+                1.0,
+                1.0,
+                0.761594155955765,
+                0.7615941559557649,
+                1.0,
+                0.9999999999999999,
+                -0.6351489523872873,
+                9.999999999666668e-06,
+            ],
+        ),
+        (
+            "arcsinh(x)",
+            [
+                -0.0,
+                0.0,
+                inf,
+                -inf,
+                nan,
+                0.881373587019543,
+                -0.881373587019543,
+                1.4436354751788103,
+                0.48121182505960347,
+                d,
+                -1e-300,
+                3.6895038689889055,
+                691.4686750787737,
+                0.8813735870195432,
+                0.8813735870195429,
+                20.21244021318042,
+                3.6382779622295387,
+                -std::f64::consts::LN_2,
+                9.999999999833334e-06,
+            ],
+        ),
+        (
+            "arccosh(x)",
+            [
+                nan,
+                nan,
+                inf,
+                nan,
+                nan,
+                0.0,
+                nan,
+                1.3169578969248168,
+                nan,
+                nan,
+                nan,
+                3.6882538673612966,
+                691.4686750787737,
+                2.1073424255447014e-08,
+                nan,
+                20.21244021318042,
+                3.6368929184641337,
+                nan,
+                nan,
+            ],
+        ),
+        (
+            "arctanh(x)",
+            [
+                -0.0,
+                0.0,
+                nan,
+                nan,
+                nan,
+                inf,
+                -inf,
+                nan,
+                0.5493061443340549,
+                d,
+                -1e-300,
+                nan,
+                nan,
+                nan,
+                18.714973875118524,
+                nan,
+                nan,
+                -0.9729550745276566,
+                1.0000000000333334e-05,
+            ],
+        ),
+    ] {
+        let a = numjit::evaluate(src, &vars).unwrap_or_else(|e| panic!("{}", e.render(src)));
+        for (i, (g, w)) in f64s(&a).iter().zip(&want).enumerate() {
+            assert!(
+                (g.is_nan() && w.is_nan()) || g.to_bits() == w.to_bits(),
+                "{src} at x={:e}: got {g:e}, want {w:e}",
+                x[i]
+            );
+        }
+    }
+}
+
+/// The `hyper` kernels on random inputs gathered where they switch method or lose
+/// precision (1 + tiny for arccosh, ±(1 − tiny) for arctanh, the tanh saturation near
+/// 19.06 and its reduction switch at ln2/4, 2^±28): within 3 ULP of the naive evaluator
+/// (libm, itself ≤ 2.03 ULP); tanh, arcsinh and arctanh odd bitwise; float32 the float64
+/// result rounded once.
+#[test]
+fn hyper_kernels_random_inputs() {
+    let mut r = Rng(0x6879_7065_7221);
+    let mut v = Vec::new();
+    while v.len() < 6000 {
+        let u = r.unit();
+        let k = (r.next() % 53) as i32;
+        let x = match r.next() % 7 {
+            0 => 1.0 + u * 2f64.powi(-k),
+            1 => 1.0 - u * 2f64.powi(-k),
+            2 => 19.0 + 0.2 * u,
+            3 => 0.25 * std::f64::consts::LN_2 * (1.0 + (u - 0.5) * 1e-3),
+            4 => 268435456.0 * (0.5 + u),
+            5 => 3.725290298461914e-9 * (0.5 + u),
+            _ => (1.0 + u) * 2f64.powi(k - 26),
+        };
+        v.push(x);
+    }
+    let neg: Vec<f64> = v.iter().map(|x| -x).collect();
+    let x = Array1::from(v.clone());
+    let nx = Array1::from(neg);
+    let x32 = Array1::from(v.iter().map(|&x| x as f32).collect::<Vec<_>>());
+    let x32w = Array1::from(v.iter().map(|&x| x as f32 as f64).collect::<Vec<_>>());
+    let mut vars = Vars::new();
+    vars.insert("x", &x)
+        .insert("n", &nx)
+        .insert("s", &x32)
+        .insert("w", &x32w);
+    let run = |src: String| -> Array {
+        numjit::evaluate(&src, &vars).unwrap_or_else(|e| panic!("{}", e.render(&src)))
+    };
+    for f in [Math::Tanh, Math::Arcsinh, Math::Arccosh, Math::Arctanh] {
+        let name = f.name();
+        let got = f64s(&run(format!("{name}(x)")));
+        for (&xi, &g) in v.iter().zip(&got) {
+            let want = f.float(xi, 0.0);
+            let d = ulps64(g, want);
+            assert!(d <= 3, "{name}({xi:e}) = {g:e}, libm {want:e}: {d} ULP");
+        }
+        if f != Math::Arccosh {
+            let odd = f64s(&run(format!("{name}(n)")));
+            for ((&xi, &g), &o) in v.iter().zip(&got).zip(&odd) {
+                assert!(
+                    (g.is_nan() && o.is_nan()) || (-g).to_bits() == o.to_bits(),
+                    "{name}(-{xi:e}) is not odd"
+                );
+            }
+        }
+        let single = run(format!("{name}(s)"));
+        let single = single.as_f32().expect("float32");
+        let wide = f64s(&run(format!("{name}(w)")));
+        for ((&xi, &g), &w) in v.iter().zip(single.iter()).zip(&wide) {
+            assert!(
+                (g.is_nan() && w.is_nan()) || g.to_bits() == (w as f32).to_bits(),
+                "{name}({:e} as f32) = {g:e}, float64 kernel rounded: {:e}",
+                xi as f32,
+                w as f32
+            );
+        }
+    }
+}
+
 /// `sin` and `cos` of the same operand run as one paired routine (one reduction): one
 /// call in the kernel, and element for element the results of separate `sin` and `cos`
 /// kernels, bitwise, for both float types, every layout option, special values and
