@@ -1,6 +1,7 @@
 //! Vector math over slices: the block-routine bodies of the math functions. Safe code.
 //! Vectorised functions (`sin cos exp exp2 log`, float64 and float32) run a branch-free
-//! kernel (`kernels`; `expm1 log1p log2 log10 sinh cosh nextafter` in `logexp`) over fixed chunks of `CHUNK` elements, which the compiler turns
+//! kernel (`kernels`; `expm1 log1p log2 log10 sinh cosh nextafter` in `logexp`;
+//! `tan arctan arctan2 arcsin arccos` in `invtrig`) over fixed chunks of `CHUNK` elements, which the compiler turns
 //! into SIMD; the last partial chunk is padded, so every element goes through exactly
 //! the same arithmetic whatever its position, the block length or the thread count.
 //! Elements outside a kernel's range (huge trig arguments) take libm afterwards, by value.
@@ -12,6 +13,7 @@
 //! which is always fused, so both builds give bitwise identical results (the portable
 //! one is slower: its `mul_add` is a libm call). Knows nothing of CLIF or the kernel ABI.
 
+mod invtrig;
 mod kernels;
 mod logexp;
 
@@ -63,6 +65,28 @@ fn run<T: Copy + Default>(
         for i in 0..rx.len() {
             ro[i] = if fast_ok(rx[i]) { res[i] } else { slow(rx[i]) };
         }
+    }
+}
+
+/// `out[i] = k(a[i], b[i])` over chunks of `CHUNK` (the tail padded with `pad`), for
+/// binary kernels valid on every input (no slow path).
+#[inline(always)]
+fn run2<T: Copy + Default>(a: &[T], b: &[T], out: &mut [T], k: impl Fn(T, T) -> T + Copy, pad: T) {
+    let n = a.len().min(b.len()).min(out.len());
+    let (a, b, out) = (&a[..n], &b[..n], &mut out[..n]);
+    let mut i = 0;
+    while i < n {
+        let m = (n - i).min(CHUNK);
+        let mut xa = [pad; CHUNK];
+        let mut xb = [pad; CHUNK];
+        xa[..m].copy_from_slice(&a[i..i + m]);
+        xb[..m].copy_from_slice(&b[i..i + m]);
+        let mut r = [T::default(); CHUNK];
+        for j in 0..CHUNK {
+            r[j] = k(xa[j], xb[j]);
+        }
+        out[i..i + m].copy_from_slice(&r[..m]);
+        i += m;
     }
 }
 
@@ -168,6 +192,11 @@ fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
         Math::Log10 => run(a, out, logexp::log10, always, f64::log10, 1.0),
         Math::Sinh => run(a, out, logexp::sinh, always, f64::sinh, 1.0),
         Math::Cosh => run(a, out, logexp::cosh, always, f64::cosh, 1.0),
+        Math::Tan => run(a, out, invtrig::tan, trig_ok, f64::tan, 1.0),
+        Math::Arctan => run(a, out, invtrig::atan, always, f64::atan, 1.0),
+        Math::Arcsin => run(a, out, invtrig::asin, always, f64::asin, 1.0),
+        Math::Arccos => run(a, out, invtrig::acos, always, f64::acos, 1.0),
+        Math::Arctan2 => run2(a, b, out, invtrig::atan2, 1.0),
         Math::Nextafter => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
                 *o = logexp::nextafter64(x, y);
@@ -212,6 +241,17 @@ fn apply_f32_impl(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
         Math::Log10 => run(a, out, via(logexp::log10), always, via(f64::log10), 1.0),
         Math::Sinh => run(a, out, via(logexp::sinh), always, via(f64::sinh), 1.0),
         Math::Cosh => run(a, out, via(logexp::cosh), always, via(f64::cosh), 1.0),
+        Math::Tan => run(a, out, via(invtrig::tan), trig32, via(f64::tan), 1.0),
+        Math::Arctan => run(a, out, via(invtrig::atan), always, via(f64::atan), 1.0),
+        Math::Arcsin => run(a, out, via(invtrig::asin), always, via(f64::asin), 1.0),
+        Math::Arccos => run(a, out, via(invtrig::acos), always, via(f64::acos), 1.0),
+        Math::Arctan2 => run2(
+            a,
+            b,
+            out,
+            |y, x| invtrig::atan2(y as f64, x as f64) as f32,
+            1.0,
+        ),
         Math::Nextafter => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
                 *o = logexp::nextafter32(x, y);
