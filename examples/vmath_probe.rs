@@ -1,7 +1,8 @@
 //! Measurement probe for the vector math kernels alone (no JIT): ns per element of
 //! `numjit::codegen::mathcall::call_f64` on a block that stays in L1. Run with
 //! `cargo run --release --example vmath_probe [n] [reps] [func…]`. Prints medians of 7
-//! runs of on-CPU time; asserts nothing.
+//! runs of on-CPU time, and the same for the scalar rule (libm) looped over the block;
+//! asserts nothing.
 use numjit::codegen::mathcall::call_f64;
 use numjit::math::Math;
 
@@ -42,7 +43,20 @@ fn main() {
             runs.push((cpu_ns() - t) as f64 / (reps * n) as f64);
         }
         runs.sort_by(f64::total_cmp);
+        // The scalar rule (libm) over the same block, for comparison.
+        let mut base = Vec::new();
+        for _ in 0..7 {
+            let t = cpu_ns();
+            for _ in 0..reps {
+                for ((o, &a), &b) in out.iter_mut().zip(&x).zip(&x) {
+                    *o = f.float(a, b);
+                }
+                std::hint::black_box(&mut out);
+            }
+            base.push((cpu_ns() - t) as f64 / (reps * n) as f64);
+        }
+        base.sort_by(f64::total_cmp);
         let _: Math = f;
-        println!("{name:8} {:.3} ns/elem", runs[3]);
+        println!("{name:8} {:.3} ns/elem (libm loop {:.3})", runs[3], base[3]);
     }
 }

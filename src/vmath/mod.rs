@@ -74,19 +74,26 @@ fn run<T: Copy + Default>(
 fn run2<T: Copy + Default>(a: &[T], b: &[T], out: &mut [T], k: impl Fn(T, T) -> T + Copy, pad: T) {
     let n = a.len().min(b.len()).min(out.len());
     let (a, b, out) = (&a[..n], &b[..n], &mut out[..n]);
-    let mut i = 0;
-    while i < n {
-        let m = (n - i).min(CHUNK);
+    let mut ac = a.chunks_exact(CHUNK);
+    let mut bc = b.chunks_exact(CHUNK);
+    let mut oc = out.chunks_exact_mut(CHUNK);
+    for ((xa, xb), o) in (&mut ac).zip(&mut bc).zip(&mut oc) {
+        for i in 0..CHUNK {
+            o[i] = k(xa[i], xb[i]);
+        }
+    }
+    let (ra, rb, ro) = (ac.remainder(), bc.remainder(), oc.into_remainder());
+    if !ra.is_empty() {
+        // The tail goes through the same kernel, padded to a whole chunk.
         let mut xa = [pad; CHUNK];
         let mut xb = [pad; CHUNK];
-        xa[..m].copy_from_slice(&a[i..i + m]);
-        xb[..m].copy_from_slice(&b[i..i + m]);
+        xa[..ra.len()].copy_from_slice(ra);
+        xb[..rb.len()].copy_from_slice(rb);
         let mut r = [T::default(); CHUNK];
-        for j in 0..CHUNK {
-            r[j] = k(xa[j], xb[j]);
+        for i in 0..CHUNK {
+            r[i] = k(xa[i], xb[i]);
         }
-        out[i..i + m].copy_from_slice(&r[..m]);
-        i += m;
+        ro.copy_from_slice(&r[..ro.len()]);
     }
 }
 
@@ -170,6 +177,10 @@ fn trig_ok(x: f64) -> bool {
     x.abs() <= TRIG_LIMIT
 }
 
+// The `invtrig` kernels are passed as `#[inline(always)]` closures: a large kernel behind
+// a plain closure or fn item is not inlined, and then runs outside the AVX2 + FMA build
+// (its `mul_add` a libm call, ~20× slower).
+#[allow(clippy::redundant_closure)]
 #[inline(always)]
 fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
     let always = |_: f64| true;
@@ -192,11 +203,50 @@ fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
         Math::Log10 => run(a, out, logexp::log10, always, f64::log10, 1.0),
         Math::Sinh => run(a, out, logexp::sinh, always, f64::sinh, 1.0),
         Math::Cosh => run(a, out, logexp::cosh, always, f64::cosh, 1.0),
-        Math::Tan => run(a, out, invtrig::tan, trig_ok, f64::tan, 1.0),
-        Math::Arctan => run(a, out, invtrig::atan, always, f64::atan, 1.0),
-        Math::Arcsin => run(a, out, invtrig::asin, always, f64::asin, 1.0),
-        Math::Arccos => run(a, out, invtrig::acos, always, f64::acos, 1.0),
-        Math::Arctan2 => run2(a, b, out, invtrig::atan2, 1.0),
+        Math::Tan => run(
+            a,
+            out,
+            #[inline(always)]
+            |x| invtrig::tan(x),
+            trig_ok,
+            f64::tan,
+            1.0,
+        ),
+        Math::Arctan => run(
+            a,
+            out,
+            #[inline(always)]
+            |x| invtrig::atan(x),
+            always,
+            f64::atan,
+            1.0,
+        ),
+        Math::Arcsin => run(
+            a,
+            out,
+            #[inline(always)]
+            |x| invtrig::asin(x),
+            always,
+            f64::asin,
+            1.0,
+        ),
+        Math::Arccos => run(
+            a,
+            out,
+            #[inline(always)]
+            |x| invtrig::acos(x),
+            always,
+            f64::acos,
+            1.0,
+        ),
+        Math::Arctan2 => run2(
+            a,
+            b,
+            out,
+            #[inline(always)]
+            |y, x| invtrig::atan2(y, x),
+            1.0,
+        ),
         Math::Nextafter => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
                 *o = logexp::nextafter64(x, y);
@@ -210,6 +260,7 @@ fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
     }
 }
 
+#[allow(clippy::redundant_closure)]
 #[inline(always)]
 fn apply_f32_impl(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
     let always = |_: f32| true;
@@ -241,14 +292,47 @@ fn apply_f32_impl(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
         Math::Log10 => run(a, out, via(logexp::log10), always, via(f64::log10), 1.0),
         Math::Sinh => run(a, out, via(logexp::sinh), always, via(f64::sinh), 1.0),
         Math::Cosh => run(a, out, via(logexp::cosh), always, via(f64::cosh), 1.0),
-        Math::Tan => run(a, out, via(invtrig::tan), trig32, via(f64::tan), 1.0),
-        Math::Arctan => run(a, out, via(invtrig::atan), always, via(f64::atan), 1.0),
-        Math::Arcsin => run(a, out, via(invtrig::asin), always, via(f64::asin), 1.0),
-        Math::Arccos => run(a, out, via(invtrig::acos), always, via(f64::acos), 1.0),
+        Math::Tan => run(
+            a,
+            out,
+            #[inline(always)]
+            |x| invtrig::tan(x as f64) as f32,
+            trig32,
+            via(f64::tan),
+            1.0,
+        ),
+        Math::Arctan => run(
+            a,
+            out,
+            #[inline(always)]
+            |x| invtrig::atan(x as f64) as f32,
+            always,
+            via(f64::atan),
+            1.0,
+        ),
+        Math::Arcsin => run(
+            a,
+            out,
+            #[inline(always)]
+            |x| invtrig::asin(x as f64) as f32,
+            always,
+            via(f64::asin),
+            1.0,
+        ),
+        Math::Arccos => run(
+            a,
+            out,
+            #[inline(always)]
+            |x| invtrig::acos(x as f64) as f32,
+            always,
+            via(f64::acos),
+            1.0,
+        ),
         Math::Arctan2 => run2(
             a,
             b,
             out,
+            #[inline(always)]
             |y, x| invtrig::atan2(y as f64, x as f64) as f32,
             1.0,
         ),
