@@ -4,8 +4,8 @@
 //! runs of on-CPU time; asserts nothing. Each line also gives, measured in the same run,
 //! the per-element loop over the scalar rule (`Math::float`, i.e. libm) that a kernel
 //! replaces. Inputs are in [0.01, 1.01), moved into the domain where needed (arccosh:
-//! +1, arctanh: ×0.98).
-use numjit::codegen::mathcall::call_f64;
+//! +1, arctanh: ×0.98). A name ending in `:f32` (`exp:f32`) measures the float32 routine.
+use numjit::codegen::mathcall::{call_f32, call_f64};
 use numjit::math::Math;
 
 /// Nanoseconds this thread has spent on a CPU (so time-slicing on a loaded machine does
@@ -30,9 +30,13 @@ fn main() {
     let x: Vec<f64> = (0..n).map(|i| 0.01 + (i as f64 * 0.618034) % 1.0).collect();
     let mut out = vec![0.0; n];
     for name in names {
+        let (base, single) = match name.strip_suffix(":f32") {
+            Some(b) => (b, true),
+            None => (name.as_str(), false),
+        };
         let f = numjit::math::TABLE
             .iter()
-            .find(|e| e.0.name() == name)
+            .find(|e| e.0.name() == base)
             .map(|e| e.0)
             .unwrap_or_else(|| panic!("no function {name}"));
         let x: Vec<f64> = match f {
@@ -40,27 +44,37 @@ fn main() {
             Math::Arctanh => x.iter().map(|v| v * 0.98).collect(),
             _ => x.clone(),
         };
-        let time = |libm: bool, out: &mut [f64]| {
+        let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        let mut out32 = vec![0.0f32; n];
+        let time = |libm: bool, out: &mut [f64], out32: &mut [f32]| {
             let mut runs = Vec::new();
             for _ in 0..7 {
                 let t = cpu_ns();
                 for _ in 0..reps {
-                    if libm {
-                        for (o, &v) in out.iter_mut().zip(&x) {
-                            *o = f.float(v, v);
+                    match (libm, single) {
+                        (true, false) => {
+                            for (o, &v) in out.iter_mut().zip(&x) {
+                                *o = f.float(v, v);
+                            }
                         }
-                    } else {
-                        call_f64(f, &x, &x, out);
+                        (true, true) => {
+                            for (o, &v) in out32.iter_mut().zip(&x32) {
+                                *o = f.float(v, v);
+                            }
+                        }
+                        (false, false) => call_f64(f, &x, &x, out),
+                        (false, true) => call_f32(f, &x32, &x32, out32),
                     }
                     std::hint::black_box(&mut *out);
+                    std::hint::black_box(&mut *out32);
                 }
                 runs.push((cpu_ns() - t) as f64 / (reps * n) as f64);
             }
             runs.sort_by(f64::total_cmp);
             runs[3]
         };
-        let k = time(false, &mut out);
-        let l = time(true, &mut out);
+        let k = time(false, &mut out, &mut out32);
+        let l = time(true, &mut out, &mut out32);
         println!("{name:8} {k:.3} ns/elem   (libm loop {l:.3})");
     }
 }

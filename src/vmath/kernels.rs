@@ -132,7 +132,7 @@ pub(super) fn pow2(k: f64) -> f64 {
 
 /// x = q·π/2 + (r + rl), |r| ≤ ~π/4, for |x| ≤ TRIG_LIMIT; returns (r, rl, q mod 4).
 #[inline(always)]
-fn reduce_pio2(x: f64) -> (f64, f64, u64) {
+pub(super) fn reduce_pio2(x: f64) -> (f64, f64, u64) {
     let t = x.mul_add(std::f64::consts::FRAC_2_PI, MAGIC);
     let q = t - MAGIC;
     let quadrant = t.to_bits() & 3;
