@@ -1,7 +1,8 @@
 //! Vector math over slices: the block-routine bodies of the math functions. Safe code.
 //! Vectorised functions (`sin cos exp exp2 log`, float64 and float32) run a branch-free
-//! kernel (`kernels`; `expm1 log1p log2 log10 sinh cosh nextafter` in `logexp`) over fixed chunks of `CHUNK` elements, which the compiler turns
-//! into SIMD; the last partial chunk is padded, so every element goes through exactly
+//! kernel (`kernels`; `expm1 log1p log2 log10 sinh cosh nextafter` in `logexp`; `hypot
+//! cbrt fmod` and float `**` in `pow`) over fixed chunks of `CHUNK` elements, which the
+//! compiler turns into SIMD; the last partial chunk is padded, so every element goes through exactly
 //! the same arithmetic whatever its position, the block length or the thread count.
 //! Elements outside a kernel's range (huge trig arguments) take libm afterwards, by value.
 //! float32 functions evaluate the float64 kernel and round once (≤ 0.5 ULP + 2^-29).
@@ -14,6 +15,7 @@
 
 mod kernels;
 mod logexp;
+mod pow;
 
 pub use kernels::TRIG_LIMIT;
 
@@ -62,6 +64,58 @@ fn run<T: Copy + Default>(
         }
         for i in 0..rx.len() {
             ro[i] = if fast_ok(rx[i]) { res[i] } else { slow(rx[i]) };
+        }
+    }
+}
+
+/// `out[i] = k(a[i], b[i])` over chunks like [`run`]; then `slow` where `fast_ok` is false.
+#[inline(always)]
+fn run2<T: Copy + Default>(
+    a: &[T],
+    b: &[T],
+    out: &mut [T],
+    k: impl Fn(T, T) -> T + Copy,
+    fast_ok: impl Fn(T, T) -> bool + Copy,
+    slow: impl Fn(T, T) -> T + Copy,
+    pad: T,
+) {
+    let n = a.len().min(b.len()).min(out.len());
+    let (a, b, out) = (&a[..n], &b[..n], &mut out[..n]);
+    let mut xs = a.chunks_exact(CHUNK);
+    let mut ys = b.chunks_exact(CHUNK);
+    let mut os = out.chunks_exact_mut(CHUNK);
+    for ((xc, yc), oc) in (&mut xs).zip(&mut ys).zip(&mut os) {
+        let mut all = true;
+        for i in 0..CHUNK {
+            oc[i] = k(xc[i], yc[i]);
+            all &= fast_ok(xc[i], yc[i]);
+        }
+        if !all {
+            for i in 0..CHUNK {
+                if !fast_ok(xc[i], yc[i]) {
+                    oc[i] = slow(xc[i], yc[i]);
+                }
+            }
+        }
+    }
+    let (rx, ry) = (xs.remainder(), ys.remainder());
+    let ro = os.into_remainder();
+    if !rx.is_empty() {
+        // The tail goes through the same kernel, padded to a whole chunk.
+        let mut bx = [pad; CHUNK];
+        let mut by = [pad; CHUNK];
+        bx[..rx.len()].copy_from_slice(rx);
+        by[..ry.len()].copy_from_slice(ry);
+        let mut res = [T::default(); CHUNK];
+        for i in 0..CHUNK {
+            res[i] = k(bx[i], by[i]);
+        }
+        for i in 0..rx.len() {
+            ro[i] = if fast_ok(rx[i], ry[i]) {
+                res[i]
+            } else {
+                slow(rx[i], ry[i])
+            };
         }
     }
 }
@@ -149,6 +203,7 @@ fn trig_ok(x: f64) -> bool {
 #[inline(always)]
 fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
     let always = |_: f64| true;
+    let always2 = |_: f64, _: f64| true;
     match f {
         Math::Sin => run(
             a,
@@ -168,6 +223,9 @@ fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
         Math::Log10 => run(a, out, logexp::log10, always, f64::log10, 1.0),
         Math::Sinh => run(a, out, logexp::sinh, always, f64::sinh, 1.0),
         Math::Cosh => run(a, out, logexp::cosh, always, f64::cosh, 1.0),
+        Math::Cbrt => run(a, out, pow::cbrt, always, f64::cbrt, 1.0),
+        Math::Hypot => run2(a, b, out, pow::hypot, always2, f64::hypot, 1.0),
+        Math::Fmod => run2(a, b, out, pow::fmod, pow::fmod_ok, |x, y| x % y, 1.0),
         Math::Nextafter => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
                 *o = logexp::nextafter64(x, y);
@@ -186,6 +244,8 @@ fn apply_f32_impl(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
     let always = |_: f32| true;
     let trig32 = |x: f32| trig_ok(x as f64);
     let via = |g: fn(f64) -> f64| move |x: f32| g(x as f64) as f32;
+    let via2 = |g: fn(f64, f64) -> f64| move |x: f32, y: f32| g(x as f64, y as f64) as f32;
+    let always2 = |_: f32, _: f32| true;
     match f {
         Math::Sin => run(
             a,
@@ -212,6 +272,18 @@ fn apply_f32_impl(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
         Math::Log10 => run(a, out, via(logexp::log10), always, via(f64::log10), 1.0),
         Math::Sinh => run(a, out, via(logexp::sinh), always, via(f64::sinh), 1.0),
         Math::Cosh => run(a, out, via(logexp::cosh), always, via(f64::cosh), 1.0),
+        Math::Cbrt => run(a, out, via(pow::cbrt), always, via(f64::cbrt), 1.0),
+        Math::Hypot => run2(a, b, out, via2(pow::hypot), always2, via2(f64::hypot), 1.0),
+        // float32 fmod in float64 is exact, and the result fits float32 exactly.
+        Math::Fmod => run2(
+            a,
+            b,
+            out,
+            via2(pow::fmod),
+            |x, y| pow::fmod_ok(x as f64, y as f64),
+            |x, y| x % y,
+            1.0,
+        ),
         Math::Nextafter => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
                 *o = logexp::nextafter32(x, y);
@@ -253,6 +325,41 @@ pub fn apply_f32(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
 #[target_feature(enable = "avx2,fma")]
 pub fn apply_f32_avx2(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
     apply_f32_impl(f, a, b, out)
+}
+
+/// `out[i] = a[i] ** b[i]` (C99 `pow`) on float64.
+pub fn pow_f64(a: &[f64], b: &[f64], out: &mut [f64]) {
+    run2(a, b, out, pow::pow, |_, _| true, f64::powf, 1.0)
+}
+
+/// [`pow_f64`] compiled for AVX2 + FMA (same results).
+///
+/// # Safety
+/// Call only on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub fn pow_f64_avx2(a: &[f64], b: &[f64], out: &mut [f64]) {
+    run2(a, b, out, pow::pow, |_, _| true, f64::powf, 1.0)
+}
+
+#[inline(always)]
+fn pow32(x: f32, y: f32) -> f32 {
+    pow::pow(x as f64, y as f64) as f32
+}
+
+/// `out[i] = a[i] ** b[i]` on float32 (float64 kernel, rounded once).
+pub fn pow_f32(a: &[f32], b: &[f32], out: &mut [f32]) {
+    run2(a, b, out, pow32, |_, _| true, pow32, 1.0)
+}
+
+/// [`pow_f32`] compiled for AVX2 + FMA (same results).
+///
+/// # Safety
+/// Call only on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub fn pow_f32_avx2(a: &[f32], b: &[f32], out: &mut [f32]) {
+    run2(a, b, out, pow32, |_, _| true, pow32, 1.0)
 }
 
 /// Integer functions that are block routines (`fmod`).
