@@ -816,7 +816,7 @@ fn pow_c99_rules() {
 fn hypot_cbrt_pow_fmod_random() {
     use numjit::codegen::mathcall::{call_f32, call_f64, call_pow_f64};
     let mut r = Rng(0xf00d);
-    let n = 1 << 18;
+    let n = 1 << 20;
     let wide = |r: &mut Rng| -> f64 {
         let v = f64::from_bits(r.next() & !(0x7ffu64 << 52) | ((r.next() % 2046 + 1) << 52));
         if r.next().is_multiple_of(8) {
