@@ -923,3 +923,44 @@ fn hypot_cbrt_pow_fmod_random() {
         );
     }
 }
+
+/// The portable and the AVX2 + FMA builds of the `pow.rs` kernels give bitwise the same
+/// results (`mul_add` is fused in both; the rest is IEEE arithmetic).
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn pow_kernels_portable_and_avx2_agree() {
+    use numjit::vmath;
+    if !(std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")) {
+        return;
+    }
+    let mut r = Rng(0xa5a5);
+    let n = 100_003;
+    let mut xs: Vec<f64> = EDGE.to_vec();
+    let mut ys: Vec<f64> = EDGE.iter().rev().copied().collect();
+    while xs.len() < n {
+        let x = f64::from_bits(r.next());
+        let y = if r.next().is_multiple_of(2) {
+            (r.unit() - 0.5) * 100.0
+        } else {
+            f64::from_bits(r.next())
+        };
+        xs.push(x);
+        ys.push(y);
+    }
+    let same = |a: &[f64], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()))
+    };
+    let (mut p, mut q) = (vec![0.0; n], vec![0.0; n]);
+    for f in [Math::Hypot, Math::Cbrt, Math::Fmod] {
+        vmath::apply_f64(f, &xs, &ys, &mut p);
+        // SAFETY: the CPU has AVX2 and FMA (checked above).
+        unsafe { vmath::apply_f64_avx2(f, &xs, &ys, &mut q) };
+        assert!(same(&p, &q), "{f:?}");
+    }
+    vmath::pow_f64(&xs, &ys, &mut p);
+    // SAFETY: as above.
+    unsafe { vmath::pow_f64_avx2(&xs, &ys, &mut q) };
+    assert!(same(&p, &q), "pow");
+}
