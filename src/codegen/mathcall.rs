@@ -74,6 +74,27 @@ pub fn call_f32(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
     vmath::apply_f32(f, a, b, out)
 }
 
+/// `out[i] = a[i] ** b[i]` on float64 (the vector `pow` kernel) through the best build
+/// for this CPU (the body of the float `**` block routine; public for probes).
+pub fn call_pow_f64(a: &[f64], b: &[f64], out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+        return unsafe { vmath::pow_f64_avx2(a, b, out) };
+    }
+    vmath::pow_f64(a, b, out)
+}
+
+/// [`call_pow_f64`] on float32.
+pub fn call_pow_f32(a: &[f32], b: &[f32], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+        return unsafe { vmath::pow_f32_avx2(a, b, out) };
+    }
+    vmath::pow_f32(a, b, out)
+}
+
 macro_rules! sin_cos_entry {
     ($name:ident, $t:ty, $fast:path, $portable:path) => {
         /// `sin` and `cos` of one operand from one reduction. Unlike the other routines,

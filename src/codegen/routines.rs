@@ -2,7 +2,9 @@
 //! ops Cranelift can't do inline (integer floor division and power, float `//`, `%`
 //! and `**`, complex sqrt, power and transcendental functions). Each applies the scalar
 //! reference function (`crate::semantics`) to every element of a scratch slot, so the
-//! JIT and the naive evaluator share one definition. Knows nothing of CLIF.
+//! JIT and the naive evaluator share one definition — except float `**` and the float
+//! math functions, which run the vector kernels of `crate::vmath` (within the ULP bounds
+//! of docs/accuracy.md). Knows nothing of CLIF.
 
 use crate::math::Math;
 use crate::ops::Op;
@@ -85,8 +87,28 @@ binary!(mod_f32, f32, f32, |a, b| Some(sem::float_mod::<f32>(a, b)));
 binary!(mod_f64, f64, f64, |a, b| Some(sem::float_mod::<f64>(a, b)));
 binary!(pow_i32, i32, i32, sem::int_pow::<i32>);
 binary!(pow_i64, i64, i64, sem::int_pow::<i64>);
-binary!(pow_f32, f32, f32, |a, b| Some(sem::float_pow::<f32>(a, b)));
-binary!(pow_f64, f64, f64, |a, b| Some(sem::float_pow::<f64>(a, b)));
+/// Float `**`: the vector `pow` kernel (`vmath`, ≤ 1 ULP; the naive evaluator's
+/// `sem::float_pow` is libm, so the two engines may differ by a few ULP).
+macro_rules! vector_binary {
+    ($name:ident, $t:ty, $f:path) => {
+        /// # Safety
+        /// `a`, `b` hold `n` valid elements; `out` has room for `n` (see [`RoutineFn`]).
+        unsafe extern "C" fn $name(n: usize, a: *const u8, b: *const u8, out: *mut u8) -> u32 {
+            // SAFETY: as for the binary routines.
+            let (a, b, out) = unsafe {
+                (
+                    std::slice::from_raw_parts(a as *const $t, n),
+                    std::slice::from_raw_parts(b as *const $t, n),
+                    std::slice::from_raw_parts_mut(out as *mut $t, n),
+                )
+            };
+            $f(a, b, out);
+            0
+        }
+    };
+}
+vector_binary!(pow_f32, f32, super::mathcall::call_pow_f32);
+vector_binary!(pow_f64, f64, super::mathcall::call_pow_f64);
 binary!(pow_c128, Complex64, Complex64, |a, b| Some(sem::c_pow(
     a, b
 )));

@@ -1,5 +1,5 @@
-//! Measures the accuracy of numjit's math functions against MPFR (the correctly rounded
-//! reference): for every approximate function and dtype, random inputs spread over its
+//! Measures the accuracy of numjit's math functions (and of float `**`, named `pow`)
+//! against MPFR (the correctly rounded reference): for every approximate function and dtype, random inputs spread over its
 //! domain plus special values go through the JIT (`numjit::evaluate`) and the naive
 //! evaluator (Rust std / libm); prints the max error in ULP of each as a Markdown table.
 //!
@@ -12,6 +12,7 @@ use ndarray::Array1;
 use numjit::math::Math;
 use numjit::{DType, Signature, Vars};
 use rug::float::Round;
+use rug::ops::Pow;
 use rug::Float;
 
 const PREC: u32 = 160;
@@ -116,9 +117,13 @@ const SPECIAL: &[f64] = &[
     3.4028235e38,
 ];
 
-fn reference(f: Math, x: f64, y: f64) -> Float {
+fn reference(f: Option<Math>, x: f64, y: f64) -> Float {
     let a = Float::with_val(PREC, x);
     let b = Float::with_val(PREC, y);
+    let Some(f) = f else {
+        // x ** y; MPFR's pow follows C99 for the special values.
+        return a.pow(&b);
+    };
     use Math::*;
     match f {
         Sin => a.sin(),
@@ -173,27 +178,60 @@ struct Row {
     numjit: f64,
     naive: f64,
     worst: f64,
+    worst_y: f64,
 }
 
-fn measure(f: Math, t: DType, n: usize) -> Row {
+/// `f` (None: `x ** y`) on dtype `t` over `n` random inputs plus the special values.
+fn measure(f: Option<Math>, t: DType, n: usize) -> Row {
     let single = t == DType::Float32;
-    let mut r = Rng(f as u64 * 7919 + single as u64);
-    let (lo, hi) = domain(f, single);
+    let mut r = Rng(f.map_or(99, |f| f as u64) * 7919 + single as u64);
     let mut xs: Vec<f64> = SPECIAL.to_vec();
     let mut ys: Vec<f64> = SPECIAL.iter().rev().copied().collect();
-    while xs.len() < n + SPECIAL.len() {
-        xs.push(sample(&mut r, lo, hi, single));
-        ys.push(sample(&mut r, -1.0e300, 1.0e300, single));
+    if let Some(f) = f {
+        let (lo, hi) = domain(f, single);
+        while xs.len() < n + SPECIAL.len() {
+            xs.push(sample(&mut r, lo, hi, single));
+            ys.push(sample(&mut r, -1.0e300, 1.0e300, single));
+        }
+    } else {
+        // Every special pair, then bases over the whole positive range with exponents
+        // that keep |y ln x| below ~760 (finite, nonzero results up to the overflow and
+        // underflow thresholds); a quarter negative bases with integer exponents.
+        for &a in SPECIAL {
+            for &b in SPECIAL {
+                xs.push(a);
+                ys.push(b);
+            }
+        }
+        let big = if single { 3.4e38 } else { 1.7e308 };
+        let top = if single { 104.0 } else { 760.0 };
+        let start = xs.len();
+        while xs.len() < start + n {
+            let x = sample(&mut r, 0.0, big, single);
+            let l = x.ln().abs().max(1e-300);
+            let y = (2.0 * r.unit() - 1.0) * top / l;
+            let (x, y) = match r.next() % 8 {
+                0 | 1 => (-x, y.round()),
+                2 => (1.0 + (r.unit() - 0.5) * 1e-3, (2.0 * r.unit() - 1.0) * 1e6),
+                3 => (
+                    sample(&mut r, 0.0, 16.0, single),
+                    sample(&mut r, -60.0, 60.0, single),
+                ),
+                _ => (x, y),
+            };
+            xs.push(x);
+            ys.push(y);
+        }
     }
     if single {
         for v in xs.iter_mut().chain(ys.iter_mut()) {
             *v = *v as f32 as f64;
         }
     }
-    let src = if f.arity() == 1 {
-        format!("{}(x)", f.name())
-    } else {
-        format!("{}(x, y)", f.name())
+    let src = match f {
+        None => "x ** y".to_string(),
+        Some(f) if f.arity() == 1 => format!("{}(x)", f.name()),
+        Some(f) => format!("{}(x, y)", f.name()),
     };
     let sig = Signature::new().with("x", t).with("y", t);
     let compiled = numjit::compile(&src, &sig).expect("compiles");
@@ -233,6 +271,7 @@ fn measure(f: Math, t: DType, n: usize) -> Row {
         numjit: 0.0,
         naive: 0.0,
         worst: f64::NAN,
+        worst_y: f64::NAN,
     };
     for i in 0..xs.len() {
         let exact = reference(f, xs[i], ys[i]);
@@ -240,6 +279,7 @@ fn measure(f: Math, t: DType, n: usize) -> Row {
         if e > row.numjit {
             row.numjit = e;
             row.worst = xs[i];
+            row.worst_y = ys[i];
         }
         row.naive = row.naive.max(ulp_error(naive[i], &exact, single));
     }
@@ -260,8 +300,13 @@ fn main() {
     println!();
     println!("| function | float64 numjit | float64 libm | float32 numjit | float32 libm | worst float64 input (numjit) |");
     println!("|---|---|---|---|---|---|");
-    for f in Math::all().filter(|f| f.is_approximate()) {
-        if !only.is_empty() && !only.iter().any(|o| o == f.name()) {
+    let funcs = Math::all()
+        .filter(|f| f.is_approximate())
+        .map(Some)
+        .chain([None]);
+    for f in funcs {
+        let name = f.map_or("pow", |f| f.name());
+        if !only.is_empty() && !only.iter().any(|o| o == name) {
             continue;
         }
         let (d, s) = std::thread::scope(|sc| {
@@ -269,14 +314,18 @@ fn main() {
             let s = measure(f, DType::Float32, n);
             (d.join().expect("thread"), s)
         });
+        let worst = if f.is_none_or(|f| f.arity() == 2) {
+            format!("{:e}, {:e}", d.worst, d.worst_y)
+        } else {
+            format!("{:e}", d.worst)
+        };
         println!(
-            "| `{}` | {:.3} | {:.3} | {:.3} | {:.3} | {:e} |",
-            f.name(),
+            "| `{}` | {:.3} | {:.3} | {:.3} | {:.3} | {worst} |",
+            if f.is_some() { name } else { "**" },
             d.numjit,
             d.naive,
             s.numjit,
             s.naive,
-            d.worst
         );
     }
 }
