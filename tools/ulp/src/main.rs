@@ -256,7 +256,11 @@ fn measure(f: Option<Math>, t: DType, n: usize) -> Row {
                 } else {
                     numjit::evaluate(&src, &vars).expect("jit")
                 };
-                res.$get().expect("dtype").iter().map(|&v| v as f64).collect()
+                res.$get()
+                    .expect("dtype")
+                    .iter()
+                    .map(|&v| v as f64)
+                    .collect()
             }};
         }
         if single {
