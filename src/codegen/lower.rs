@@ -4,9 +4,13 @@
 //! * entry: load input pointers/strides, hoist constants and broadcast operands
 //!   (loaded once, splatted once);
 //! * one *stage* per block-routine node (in node order): a fused loop computes that
-//!   node's operands into scratch slots, then the routine is called once for the whole
-//!   block; a nonzero status returns `node + 1`;
-//! * the final fused loop computes the root (cast to the out dtype) and stores it.
+//!   node's operands into scratch slots (a contiguous input leaf is passed in place,
+//!   no copy), then the routine is called once for the whole block; a nonzero status
+//!   returns `node + 1`;
+//! * the final fused loop computes the root (cast to the out dtype) and stores it; when
+//!   the root is itself a routine of the out dtype on a contiguous `out` (and reads no
+//!   input in place, which `out` may alias), the routine writes `out` and there is no
+//!   final loop.
 //!
 //! Every loop is a 128-bit vector body plus a scalar tail when all its ops have vector
 //! lowerings; otherwise it is a scalar loop. With one element width the body takes
@@ -38,12 +42,21 @@ mod complex;
 mod fold;
 mod math;
 
-/// A block-routine node, its routine, its operand slots, the loop roots that fill them,
-/// and for a paired `sin`/`cos` stage its (sin, cos) result slots (passed as `out`, `b`).
+/// Where a block routine reads an operand: a scratch slot the stage's loop fills, or,
+/// for a contiguous input leaf of the routine's dtype, the input's own block (no copy).
+#[derive(Clone, Copy)]
+enum Arg {
+    Slot(usize),
+    Input(usize),
+}
+
+/// A block-routine node, its routine, its operands, the loop roots that fill their
+/// slots, and for a paired `sin`/`cos` stage its (sin, cos) result slots (passed as
+/// `out`, `b`).
 type Stage = (
     NodeId,
     RoutineFn,
-    Vec<usize>,
+    Vec<Arg>,
     Vec<(NodeId, Dest)>,
     Option<(usize, usize)>,
 );
@@ -320,11 +333,22 @@ pub fn lower(
         let mut roots = Vec::new();
         for &a in &p.node(id).args {
             if let Some(&s) = result_slot.get(&a) {
-                operand_slots.push(s);
+                operand_slots.push(Arg::Slot(s));
+            } else if let NodeKind::Input(k) = p.node(a).kind {
+                // Read in place when contiguous (the leaf's dtype is the input's own;
+                // casts are nodes of their own): saves a copy through scratch.
+                if spec.inputs[k as usize] == Stride::Contiguous {
+                    operand_slots.push(Arg::Input(k as usize));
+                } else {
+                    let s = nslots;
+                    nslots += 1;
+                    operand_slots.push(Arg::Slot(s));
+                    roots.push((a, Dest::Slot(s)));
+                }
             } else {
                 let s = nslots;
                 nslots += 1;
-                operand_slots.push(s);
+                operand_slots.push(Arg::Slot(s));
                 roots.push((a, Dest::Slot(s)));
             }
         }
@@ -349,6 +373,18 @@ pub fn lower(
         }
         stages.push((id, f, operand_slots, roots, second));
     }
+
+    // When the root itself is a routine writing the out dtype to a contiguous output,
+    // the routine writes `out` directly and there is no final loop. Not when it reads an
+    // input in place: `out` may be that input (exact in-place evaluation), and a routine
+    // must not read and write the same memory through two slices.
+    let direct_out = fold.is_none()
+        && is_block[p.root as usize]
+        && spec.out == Stride::Contiguous
+        && spec.out_dtype == p.dtype()
+        && stages.last().is_some_and(|s| {
+            s.0 == p.root && s.4.is_none() && s.2.iter().all(|a| matches!(a, Arg::Slot(_)))
+        });
 
     let ptr = I64;
     let mut sig = Signature::new(config.default_call_conv);
@@ -431,18 +467,28 @@ pub fn lower(
             }
         }
     }
-    for (si, (id, f, operand_slots, _, second)) in stages.iter().enumerate() {
-        lw.emit_loop(&loops[si])?;
-        let b = &mut lw.b;
-        let a = lw.slots[operand_slots[0]];
+    for (si, (id, f, operand_slots, roots, second)) in stages.iter().enumerate() {
+        if !roots.is_empty() {
+            lw.emit_loop(&loops[si])?;
+        }
+        let arg = |lw: &Lowerer, x: Arg| match x {
+            Arg::Slot(s) => lw.slots[s],
+            Arg::Input(k) => lw.inputs[k].ptr,
+        };
+        let a = arg(&lw, operand_slots[0]);
         let (bb, o) = match second {
             // A sin/cos pair: `out` is the sin slot and `b` the cos slot.
             Some((sin_slot, cos_slot)) => (lw.slots[*cos_slot], lw.slots[*sin_slot]),
+            None if direct_out && si + 1 == stages.len() => (
+                arg(&lw, *operand_slots.get(1).unwrap_or(&operand_slots[0])),
+                lw.out.ptr,
+            ),
             None => (
-                lw.slots[*operand_slots.get(1).unwrap_or(&operand_slots[0])],
+                arg(&lw, *operand_slots.get(1).unwrap_or(&operand_slots[0])),
                 lw.slots[lw.result_slot[id]],
             ),
         };
+        let b = &mut lw.b;
         let mut rsig = Signature::new(config.default_call_conv);
         for _ in 0..4 {
             rsig.params.push(AbiParam::new(ptr));
@@ -460,6 +506,7 @@ pub fn lower(
     }
     let last = loops.len() - 1;
     match fold {
+        None if direct_out => {}
         None => lw.emit_loop(&loops[last])?,
         // The fold kernel's fifth parameter is the leaf-length array, not a stride.
         Some(f) => lw.emit_fold(&loops[last], f, out_stride)?,
