@@ -73,11 +73,7 @@ fn expm1_pair(y: f64) -> (f64, f64) {
 #[inline(always)]
 fn ln_pair(xh: f64, xl: f64) -> (f64, f64, f64) {
     // xh = 2^k · m, m in [√2/2, √2).
-    let u = xh
-        .to_bits()
-        .wrapping_add(0x3ff0000000000000 - 0x3fe6a09e667f3bcd);
-    let k = f64::from_bits((u >> 52) | 0x4330000000000000) - (4503599627370496.0 + 1023.0);
-    let m = f64::from_bits((u & 0x000fffffffffffff) + 0x3fe6a09e667f3bcd);
+    let (k, m) = super::kernels::log_split(xh);
     let ml = xl * pow2((-k).max(-1022.0));
     // ln(1 + f + ml) = 2 atanh(s), s = (f + ml)/(2 + f + ml) as s0 + sl; f is exact.
     let f = m - 1.0;

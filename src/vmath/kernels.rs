@@ -245,9 +245,11 @@ fn x_minus(x: f64, n: f64) -> f64 {
     x - n * LN2_HI
 }
 
-/// ln(x) for every x (NaN, negative, zero, subnormal and infinite included).
+/// x = 2^k · m with m in [√2/2, √2), both exact, for positive finite x (subnormals
+/// included; other inputs give values the callers' selects discard): (k, m). The shared
+/// first step of every log kernel.
 #[inline(always)]
-pub fn log(x: f64) -> f64 {
+pub(super) fn log_split(x: f64) -> (f64, f64) {
     let sub = x < f64::MIN_POSITIVE;
     let xs = if sub { x * 18014398509481984.0 } else { x }; // 2^54
                                                             // Shift so the mantissa lands in [√2/2, √2) and the exponent follows.
@@ -257,6 +259,13 @@ pub fn log(x: f64) -> f64 {
     let kf = f64::from_bits((u >> 52) | 0x4330000000000000) - (4503599627370496.0 + 1023.0);
     let kf = if sub { kf - 54.0 } else { kf };
     let m = f64::from_bits((u & 0x000fffffffffffff) + 0x3fe6a09e667f3bcd);
+    (kf, m)
+}
+
+/// ln(x) for every x (NaN, negative, zero, subnormal and infinite included).
+#[inline(always)]
+pub fn log(x: f64) -> f64 {
+    let (kf, m) = log_split(x);
     let f = m - 1.0;
     let s = f / (2.0 + f);
     let z = s * s;

@@ -246,42 +246,10 @@ fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
         Math::Arcsinh => run(a, out, k64!(hyper::arcsinh), always, f64::asinh, 1.0),
         Math::Arccosh => run(a, out, k64!(hyper::arccosh), always, f64::acosh, 1.0),
         Math::Arctanh => run(a, out, k64!(hyper::arctanh), always, f64::atanh, 0.5),
-        Math::Tan => run(
-            a,
-            out,
-            #[inline(always)]
-            |x| invtrig::tan(x),
-            trig_ok,
-            f64::tan,
-            1.0,
-        ),
-        Math::Arctan => run(
-            a,
-            out,
-            #[inline(always)]
-            |x| invtrig::atan(x),
-            always,
-            f64::atan,
-            1.0,
-        ),
-        Math::Arcsin => run(
-            a,
-            out,
-            #[inline(always)]
-            |x| invtrig::asin(x),
-            always,
-            f64::asin,
-            1.0,
-        ),
-        Math::Arccos => run(
-            a,
-            out,
-            #[inline(always)]
-            |x| invtrig::acos(x),
-            always,
-            f64::acos,
-            1.0,
-        ),
+        Math::Tan => run(a, out, k64!(invtrig::tan), trig_ok, f64::tan, 1.0),
+        Math::Arctan => run(a, out, k64!(invtrig::atan), always, f64::atan, 1.0),
+        Math::Arcsin => run(a, out, k64!(invtrig::asin), always, f64::asin, 1.0),
+        Math::Arccos => run(a, out, k64!(invtrig::acos), always, f64::acos, 1.0),
         Math::Arctan2 => run2(
             a,
             b,

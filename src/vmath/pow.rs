@@ -162,14 +162,7 @@ const EXP_T: [f64; 10] = [
 /// ln(x) as (hi, lo) for positive finite x (subnormals included); relative error ≈ 2^-65.
 #[inline(always)]
 fn ln_dd(x: f64) -> (f64, f64) {
-    let sub = x < f64::MIN_POSITIVE;
-    let xs = if sub { x * 18014398509481984.0 } else { x }; // 2^54
-    let u = xs
-        .to_bits()
-        .wrapping_add(0x3ff0000000000000 - 0x3fe6a09e667f3bcd);
-    let kf = f64::from_bits((u >> 52) | 0x4330000000000000) - (4503599627370496.0 + 1023.0);
-    let kf = if sub { kf - 54.0 } else { kf };
-    let m = f64::from_bits((u & MANT) + 0x3fe6a09e667f3bcd);
+    let (kf, m) = super::kernels::log_split(x);
     let f = m - 1.0; // exact
                      // s = f / (2 + f) as a double-double; 2 + f = d + dl exactly.
     let d = 2.0 + f;
