@@ -36,6 +36,14 @@ macro_rules! k64 {
     };
 }
 
+/// [`k64!`] for a binary kernel.
+macro_rules! k2 {
+    ($f:path) => {
+        #[inline(always)]
+        |x: f64, y: f64| $f(x, y)
+    };
+}
+
 /// Elements per chunk (two 256-bit vectors of float64).
 const CHUNK: usize = 8;
 
@@ -250,37 +258,10 @@ fn apply_f64_impl(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
         Math::Arctan => run(a, out, k64!(invtrig::atan), always, f64::atan, 1.0),
         Math::Arcsin => run(a, out, k64!(invtrig::asin), always, f64::asin, 1.0),
         Math::Arccos => run(a, out, k64!(invtrig::acos), always, f64::acos, 1.0),
-        Math::Arctan2 => run2(
-            a,
-            b,
-            out,
-            #[inline(always)]
-            |y, x| invtrig::atan2(y, x),
-            always2,
-            f64::atan2,
-            1.0,
-        ),
+        Math::Arctan2 => run2(a, b, out, k2!(invtrig::atan2), always2, f64::atan2, 1.0),
         Math::Cbrt => run(a, out, k64!(pow::cbrt), always, f64::cbrt, 1.0),
-        Math::Hypot => run2(
-            a,
-            b,
-            out,
-            #[inline(always)]
-            |x, y| pow::hypot(x, y),
-            always2,
-            f64::hypot,
-            1.0,
-        ),
-        Math::Fmod => run2(
-            a,
-            b,
-            out,
-            #[inline(always)]
-            |x, y| pow::fmod(x, y),
-            pow::fmod_ok,
-            |x, y| x % y,
-            1.0,
-        ),
+        Math::Hypot => run2(a, b, out, k2!(pow::hypot), always2, f64::hypot, 1.0),
+        Math::Fmod => run2(a, b, out, k2!(pow::fmod), pow::fmod_ok, |x, y| x % y, 1.0),
         Math::Nextafter => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
                 *o = logexp::nextafter64(x, y);
@@ -368,23 +349,14 @@ pub fn apply_f32_avx2(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
     apply_f32_impl(f, a, b, out)
 }
 
-// The pow kernel goes to `run2` as an `#[inline(always)]` closure: passed as a function
-// item (or a plain closure) it was left out of line, one scalar call per element (built
-// without AVX2 for the function item): 115 and 42 ns/element instead of 12.7.
+// The pow kernel goes to `run2` through `k2!` (an `#[inline(always)]` closure): passed as
+// a function item (or a plain closure) it was left out of line, one scalar call per
+// element (built without AVX2 for the function item): 115 and 42 ns/element, not 12.7.
 
 /// `out[i] = a[i] ** b[i]` (C99 `pow`) on float64.
 #[allow(clippy::redundant_closure)]
 pub fn pow_f64(a: &[f64], b: &[f64], out: &mut [f64]) {
-    run2(
-        a,
-        b,
-        out,
-        #[inline(always)]
-        |x, y| pow::pow(x, y),
-        |_, _| true,
-        f64::powf,
-        1.0,
-    )
+    run2(a, b, out, k2!(pow::pow), |_, _| true, f64::powf, 1.0)
 }
 
 /// [`pow_f64`] compiled for AVX2 + FMA (same results).
@@ -395,16 +367,7 @@ pub fn pow_f64(a: &[f64], b: &[f64], out: &mut [f64]) {
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::redundant_closure)]
 pub fn pow_f64_avx2(a: &[f64], b: &[f64], out: &mut [f64]) {
-    run2(
-        a,
-        b,
-        out,
-        #[inline(always)]
-        |x, y| pow::pow(x, y),
-        |_, _| true,
-        f64::powf,
-        1.0,
-    )
+    run2(a, b, out, k2!(pow::pow), |_, _| true, f64::powf, 1.0)
 }
 
 #[inline(always)]
