@@ -7,6 +7,7 @@ use super::routines::RoutineFn;
 use crate::math::{Math, TABLE};
 use crate::types::DType;
 use crate::vmath;
+use num_complex::Complex64;
 
 macro_rules! entries {
     ($name:ident, $t:ty, $arity:literal, $call:path) => {
@@ -93,6 +94,37 @@ pub fn call_pow_f32(a: &[f32], b: &[f32], out: &mut [f32]) {
         return unsafe { vmath::pow_f32_avx2(a, b, out) };
     }
     vmath::pow_f32(a, b, out)
+}
+
+/// `out[i] = f(a[i])` on complex128 (the vector kernels of `vmath::complex`, the scalar
+/// C99 rule outside their range) through the best build for this CPU.
+pub fn call_c128(f: Math, a: &[Complex64], out: &mut [Complex64]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+        return unsafe { vmath::apply_c128_avx2(f, a, out) };
+    }
+    vmath::apply_c128(f, a, out)
+}
+
+/// `out[i] = √a[i]` on complex128 through the best build for this CPU.
+pub fn call_sqrt_c128(a: &[Complex64], out: &mut [Complex64]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+        return unsafe { vmath::sqrt_c128_avx2(a, out) };
+    }
+    vmath::sqrt_c128(a, out)
+}
+
+/// `out[i] = a[i] ** b[i]` on complex128 through the best build for this CPU.
+pub fn call_pow_c128(a: &[Complex64], b: &[Complex64], out: &mut [Complex64]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+        return unsafe { vmath::pow_c128_avx2(a, b, out) };
+    }
+    vmath::pow_c128(a, b, out)
 }
 
 macro_rules! sin_cos_entry {

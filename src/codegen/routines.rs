@@ -109,19 +109,40 @@ macro_rules! vector_binary {
 }
 vector_binary!(pow_f32, f32, super::mathcall::call_pow_f32);
 vector_binary!(pow_f64, f64, super::mathcall::call_pow_f64);
-binary!(pow_c128, Complex64, Complex64, |a, b| Some(sem::c_pow(
-    a, b
-)));
-unary!(sqrt_c128, Complex64, Complex64, sem::c_sqrt);
+vector_binary!(pow_c128, Complex64, super::mathcall::call_pow_c128);
+
+/// A unary routine over a vector function of slices.
+macro_rules! vector_unary {
+    ($name:ident, $t:ty, $f:expr) => {
+        /// # Safety
+        /// `a` holds `n` valid elements; `out` has room for `n` (see [`RoutineFn`]).
+        unsafe extern "C" fn $name(n: usize, a: *const u8, _b: *const u8, out: *mut u8) -> u32 {
+            // SAFETY: as for the binary routines.
+            let (a, out) = unsafe {
+                (
+                    std::slice::from_raw_parts(a as *const $t, n),
+                    std::slice::from_raw_parts_mut(out as *mut $t, n),
+                )
+            };
+            let f: fn(&[$t], &mut [$t]) = $f;
+            f(a, out);
+            0
+        }
+    };
+}
+vector_unary!(sqrt_c128, Complex64, super::mathcall::call_sqrt_c128);
 unary!(recip_f32, f32, f32, |a| 1.0 / a);
 unary!(recip_f64, f64, f64, |a| 1.0 / a);
 unary!(recip_c128, Complex64, Complex64, sem::c_recip);
 
-/// The complex128 math functions: the scalar rule (`Math::complex`, the C library's C99
-/// functions) over the block, so the JIT's results are the naive evaluator's bitwise.
+/// The complex128 math functions: the vector kernels of `vmath::complex` (within the
+/// bounds of docs/accuracy.md), and the scalar rule (`Math::complex`, the C library's C99
+/// functions, NumPy's) for special values and functions without a kernel.
 macro_rules! complex_math {
     ($($name:ident => $f:ident),* $(,)?) => {
-        $( unary!($name, Complex64, Complex64, |z| Math::$f.complex(z)); )*
+        $( vector_unary!($name, Complex64, |a, out| {
+            super::mathcall::call_c128(Math::$f, a, out)
+        }); )*
         fn complex_math(f: Math) -> Option<RoutineFn> {
             Some(match f {
                 $( Math::$f => $name, )*

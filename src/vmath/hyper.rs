@@ -42,7 +42,7 @@ const TANH_ONE: f64 = 19.1;
 /// computation lets the optimiser sink that computation into a branch, which stops the
 /// vectoriser; a blend of bits cannot be sunk.
 #[inline(always)]
-fn pick(c: bool, a: f64, b: f64) -> f64 {
+pub(super) fn pick(c: bool, a: f64, b: f64) -> f64 {
     let m = (c as u64).wrapping_neg();
     f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
 }

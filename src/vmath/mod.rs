@@ -15,12 +15,16 @@
 //! which is always fused, so both builds give bitwise identical results (the portable
 //! one is slower: its `mul_add` is a libm call). Knows nothing of CLIF or the kernel ABI.
 
+mod complex;
 mod hyper;
 mod invtrig;
 mod kernels;
 mod logexp;
 mod pow;
 
+pub use complex::{apply_c128, pow_c128, sqrt_c128};
+#[cfg(target_arch = "x86_64")]
+pub use complex::{apply_c128_avx2, pow_c128_avx2, sqrt_c128_avx2};
 pub use kernels::TRIG_LIMIT;
 
 use crate::math::Math;

@@ -1,0 +1,384 @@
+//! complex128 math functions over slices, vectorised: a block of interleaved complex
+//! values is split into chunks of [`CHUNK`] real and imaginary parts (structure of
+//! arrays, so one 256-bit register holds four real or four imaginary parts), each
+//! function is a branch-free kernel on the two parts built from the float64 kernels, and
+//! the results are interleaved back.
+//!
+//! A kernel returns `(re, im, ok)`. `ok` is false where the input is outside the range
+//! the kernel's formula covers accurately: non-finite parts (C99's Annex G special cases),
+//! overflow or underflow of intermediate values, trig arguments above `TRIG_LIMIT`, and a
+//! few cancellation spots. Those elements take the scalar rule afterwards
+//! (`Math::complex`, the C library's C99 function, NumPy's), so every special value is
+//! NumPy's bitwise. On the rest, each part is within the bounds of docs/accuracy.md.
+//!
+//! Formulas (z = x + iy; NumPy's own formulas where NumPy has them):
+//! - exp: eˣ·cos y + i·eˣ·sin y; exp2 is exp(z·ln 2) (part by part, as NumPy);
+//!   expm1: expm1(x)·cos y − 2·sin²(y/2) + i·eˣ·sin y (NumPy's loop).
+//! - sin: sin x·cosh y + i·cos x·sinh y; cos: cos x·cosh y + i·sinh(−y)·sin x;
+//!   sinh: sinh x·cos y + i·cosh x·sin y; cosh: cosh x·cos y + i·sinh x·sin y.
+//! - log: ½·log(x² + y²) + i·atan2(y, x), with x² + y² − 1 in double-double and log1p
+//!   near the unit circle; log10 and log2 multiply both parts by log10(e) and log2(e)
+//!   (NumPy); log1p: log(hypot(x + 1, y)) + i·atan2(y, x + 1) (NumPy's loop).
+//! - sqrt: t = √((|x| + |z|)/2), then (t, y/2t) or (|y|/2t, ±t) (C99 `csqrt`).
+
+use super::hyper::pick;
+use super::kernels::{self, two_sum, TRIG_LIMIT};
+use super::{logexp, pow, CHUNK};
+use crate::math::Math;
+use num_complex::Complex64;
+
+/// Largest |x| for which eˣ, sinh x and cosh x stay finite and normal.
+const EXP_LIMIT: f64 = 708.0;
+/// 2^-500 and 2^500: parts whose squares can be formed without underflow or overflow.
+const TINY: f64 = 3.054936363499605e-151;
+const HUGE: f64 = 3.273390607896142e150;
+
+/// Is `v` zero or of a magnitude whose square is a normal number?
+#[inline(always)]
+fn square_safe(v: f64) -> bool {
+    let a = v.abs();
+    a == 0.0 || (a >= TINY && a <= HUGE)
+}
+
+/// Applies the complex kernel `k` to every element of `a`; elements it flags as not ok
+/// take `slow` (the scalar rule). Reading a whole chunk before writing it makes an exact
+/// alias of `a` and `out` harmless.
+#[inline(always)]
+fn run_c(
+    a: &[Complex64],
+    out: &mut [Complex64],
+    k: impl Fn(f64, f64) -> (f64, f64, bool) + Copy,
+    slow: impl Fn(Complex64) -> Complex64 + Copy,
+) {
+    let n = a.len().min(out.len());
+    let mut i = 0;
+    while i < n {
+        let m = (n - i).min(CHUNK);
+        // A whole chunk, or the tail padded with 0.5 + 0.5i: the same arithmetic either way.
+        let mut xr = [0.5f64; CHUNK];
+        let mut xi = [0.5f64; CHUNK];
+        for j in 0..m {
+            xr[j] = a[i + j].re;
+            xi[j] = a[i + j].im;
+        }
+        let mut rr = [0.0f64; CHUNK];
+        let mut ri = [0.0f64; CHUNK];
+        let mut ok = [false; CHUNK];
+        let mut all = true;
+        for j in 0..CHUNK {
+            let (p, q, o) = k(xr[j], xi[j]);
+            rr[j] = p;
+            ri[j] = q;
+            ok[j] = o;
+            all &= o;
+        }
+        for j in 0..m {
+            out[i + j] = if all || ok[j] {
+                Complex64::new(rr[j], ri[j])
+            } else {
+                slow(Complex64::new(xr[j], xi[j]))
+            };
+        }
+        i += m;
+    }
+}
+
+/// [`run_c`] for a binary function (`**`).
+#[inline(always)]
+fn run_c2(
+    a: &[Complex64],
+    b: &[Complex64],
+    out: &mut [Complex64],
+    k: impl Fn(f64, f64, f64, f64) -> (f64, f64, bool) + Copy,
+    slow: impl Fn(Complex64, Complex64) -> Complex64 + Copy,
+) {
+    let n = a.len().min(b.len()).min(out.len());
+    let mut i = 0;
+    while i < n {
+        let m = (n - i).min(CHUNK);
+        let mut xr = [0.5f64; CHUNK];
+        let mut xi = [0.5f64; CHUNK];
+        let mut yr = [0.5f64; CHUNK];
+        let mut yi = [0.5f64; CHUNK];
+        for j in 0..m {
+            xr[j] = a[i + j].re;
+            xi[j] = a[i + j].im;
+            yr[j] = b[i + j].re;
+            yi[j] = b[i + j].im;
+        }
+        let mut rr = [0.0f64; CHUNK];
+        let mut ri = [0.0f64; CHUNK];
+        let mut ok = [false; CHUNK];
+        let mut all = true;
+        for j in 0..CHUNK {
+            let (p, q, o) = k(xr[j], xi[j], yr[j], yi[j]);
+            rr[j] = p;
+            ri[j] = q;
+            ok[j] = o;
+            all &= o;
+        }
+        for j in 0..m {
+            out[i + j] = if all || ok[j] {
+                Complex64::new(rr[j], ri[j])
+            } else {
+                slow(Complex64::new(xr[j], xi[j]), Complex64::new(yr[j], yi[j]))
+            };
+        }
+        i += m;
+    }
+}
+
+// ---------------------------------------------------------------------------- kernels
+
+/// e^z (C99 `cexp` on finite arguments with |x| ≤ 708 and |y| ≤ TRIG_LIMIT).
+#[inline(always)]
+pub(super) fn exp(x: f64, y: f64) -> (f64, f64, bool) {
+    let e = kernels::exp(x);
+    let (s, c) = kernels::sin_cos(y);
+    let ok = x.abs() <= EXP_LIMIT && y.abs() <= TRIG_LIMIT;
+    (e * c, e * s, ok)
+}
+
+/// 2^z as NumPy: e^(z·ln 2), the product taken part by part.
+#[inline(always)]
+pub(super) fn exp2(x: f64, y: f64) -> (f64, f64, bool) {
+    let k = std::f64::consts::LN_2;
+    exp(x * k, y * k)
+}
+
+/// e^z − 1 by NumPy's formula: expm1(x)·cos y − 2·sin²(y/2) + i·eˣ·sin y.
+#[inline(always)]
+pub(super) fn expm1(x: f64, y: f64) -> (f64, f64, bool) {
+    let (s, c) = kernels::sin_cos(y);
+    let h = kernels::sincos(y / 2.0, false);
+    let re = logexp::expm1(x) * c - 2.0 * h * h;
+    let im = kernels::exp(x) * s;
+    let ok = x.abs() <= EXP_LIMIT && y.abs() <= TRIG_LIMIT;
+    (re, im, ok)
+}
+
+/// sin z = sin x·cosh y + i·cos x·sinh y.
+#[inline(always)]
+pub(super) fn sin(x: f64, y: f64) -> (f64, f64, bool) {
+    let (s, c) = kernels::sin_cos(x);
+    let ok = x.abs() <= TRIG_LIMIT && y.abs() <= EXP_LIMIT;
+    (s * logexp::cosh(y), c * logexp::sinh(y), ok)
+}
+
+/// cos z = cosh(iz) = cos x·cosh y + i·sinh(−y)·sin x.
+#[inline(always)]
+pub(super) fn cos(x: f64, y: f64) -> (f64, f64, bool) {
+    let (s, c) = kernels::sin_cos(x);
+    let ok = x.abs() <= TRIG_LIMIT && y.abs() <= EXP_LIMIT;
+    (logexp::cosh(y) * c, logexp::sinh(-y) * s, ok)
+}
+
+/// sinh z = sinh x·cos y + i·cosh x·sin y.
+#[inline(always)]
+pub(super) fn sinh(x: f64, y: f64) -> (f64, f64, bool) {
+    let (s, c) = kernels::sin_cos(y);
+    let ok = x.abs() <= EXP_LIMIT && y.abs() <= TRIG_LIMIT;
+    (logexp::sinh(x) * c, logexp::cosh(x) * s, ok)
+}
+
+/// cosh z = cosh x·cos y + i·sinh x·sin y.
+#[inline(always)]
+pub(super) fn cosh(x: f64, y: f64) -> (f64, f64, bool) {
+    let (s, c) = kernels::sin_cos(y);
+    let ok = x.abs() <= EXP_LIMIT && y.abs() <= TRIG_LIMIT;
+    (logexp::cosh(x) * c, logexp::sinh(x) * s, ok)
+}
+
+/// log z = ½·log(x² + y²) + i·atan2(y, x). Near the unit circle (½ ≤ x² + y² ≤ 2) the
+/// real part is ½·log1p(x² + y² − 1) with the sum formed in double-double; the few
+/// elements where even that cancels below 2^-40 take the scalar rule.
+#[inline(always)]
+pub(super) fn log(x: f64, y: f64) -> (f64, f64, bool) {
+    let xx = x * x;
+    let xxl = x.mul_add(x, -xx);
+    let yy = y * y;
+    let yyl = y.mul_add(y, -yy);
+    let big = xx.max(yy);
+    let small = xx.min(yy);
+    let (bl, sl) = if xx >= yy { (xxl, yyl) } else { (yyl, xxl) };
+    // (x² + y²) − 1 in double-double: (big − 1) + small + (bl + sl).
+    let (s1, e1) = two_sum(big, -1.0);
+    let (s2, e2) = two_sum(s1, small);
+    let d = s2 + ((e1 + e2) + (bl + sl));
+    let h2 = xx + yy;
+    let near = (0.5..=2.0).contains(&h2);
+    let re = 0.5 * pick(near, logexp::log1p(d), kernels::log(h2));
+    let im = super::invtrig::atan2(y, x);
+    let ok = x.is_finite()
+        && y.is_finite()
+        && square_safe(x)
+        && square_safe(y)
+        && (x != 0.0 || y != 0.0)
+        && (!near || d.abs() >= 9.094947017729282e-13);
+    (re, im, ok)
+}
+
+/// log10 z as NumPy: both parts of log z times log10(e).
+#[inline(always)]
+pub(super) fn log10(x: f64, y: f64) -> (f64, f64, bool) {
+    let (re, im, ok) = log(x, y);
+    let k = std::f64::consts::LOG10_E;
+    (re * k, im * k, ok)
+}
+
+/// log2 z as NumPy: both parts of log z times log2(e).
+#[inline(always)]
+pub(super) fn log2(x: f64, y: f64) -> (f64, f64, bool) {
+    let (re, im, ok) = log(x, y);
+    let k = std::f64::consts::LOG2_E;
+    (re * k, im * k, ok)
+}
+
+/// log(1 + z) as NumPy's loop: log(hypot(x + 1, y)) + i·atan2(y, x + 1).
+#[inline(always)]
+pub(super) fn log1p(x: f64, y: f64) -> (f64, f64, bool) {
+    let u = x + 1.0;
+    let l = pow::hypot(u, y);
+    let ok = l.is_finite() && l >= f64::MIN_POSITIVE;
+    (kernels::log(l), super::invtrig::atan2(y, u), ok)
+}
+
+/// √z (C99 `csqrt`): t = √((|x| + |z|)/2); x ≥ 0 gives t + i·y/2t, x < 0 gives
+/// |y|/2t ± i·t. Parts whose squares would overflow or underflow take the scalar rule.
+#[inline(always)]
+pub(super) fn sqrt(x: f64, y: f64) -> (f64, f64, bool) {
+    let d = pow::hypot(x, y);
+    let t = (0.5 * (d + x.abs())).sqrt();
+    let q = 0.5 * (y / t);
+    let pos = x >= 0.0;
+    let (re, im) = (pick(pos, t, q.abs()), pick(pos, q, t));
+    let ok = square_safe(x) && square_safe(y) && (x != 0.0 || y != 0.0);
+    (re, im.copysign(y), ok)
+}
+
+/// NumPy 2's complex `sign`: z/|z| (zero, infinite and NaN parts take the scalar rule).
+#[inline(always)]
+pub(super) fn sign(x: f64, y: f64) -> (f64, f64, bool) {
+    let h = pow::hypot(x, y);
+    let ok = h.is_finite() && h >= f64::MIN_POSITIVE;
+    (x / h, y / h, ok)
+}
+
+/// a ** b for a non-integer or large exponent: exp(b·log a), as C99 `cpow` in glibc.
+/// Zero bases and small integer exponents (repeated products in NumPy) take the scalar
+/// rule.
+#[inline(always)]
+pub(super) fn pow(x: f64, y: f64, u: f64, v: f64) -> (f64, f64, bool) {
+    let (lr, li, lok) = log(x, y);
+    let wr = u * lr - v * li;
+    let wi = u * li + v * lr;
+    let (re, im, eok) = exp(wr, wi);
+    let int_exp = v == 0.0 && u == u.trunc() && u.abs() < 100.0;
+    let ok = lok && eok && u.is_finite() && v.is_finite() && !int_exp;
+    (re, im, ok)
+}
+
+// ---------------------------------------------------------------------------- entries
+
+macro_rules! kc {
+    ($f:path) => {
+        #[inline(always)]
+        |x: f64, y: f64| $f(x, y)
+    };
+}
+
+/// `out[i] = f(a[i])` on complex128 for a function with a kernel; false if `f` has
+/// none (the caller then loops over the scalar rule).
+#[allow(clippy::redundant_closure)]
+#[inline(always)]
+fn apply_c128_impl(f: Math, a: &[Complex64], out: &mut [Complex64]) -> bool {
+    let slow = move |z: Complex64| f.complex(z);
+    match f {
+        Math::Exp => run_c(a, out, kc!(exp), slow),
+        Math::Exp2 => run_c(a, out, kc!(exp2), slow),
+        Math::Expm1 => run_c(a, out, kc!(expm1), slow),
+        Math::Sin => run_c(a, out, kc!(sin), slow),
+        Math::Cos => run_c(a, out, kc!(cos), slow),
+        Math::Sinh => run_c(a, out, kc!(sinh), slow),
+        Math::Cosh => run_c(a, out, kc!(cosh), slow),
+        Math::Log => run_c(a, out, kc!(log), slow),
+        Math::Log10 => run_c(a, out, kc!(log10), slow),
+        Math::Log2 => run_c(a, out, kc!(log2), slow),
+        Math::Log1p => run_c(a, out, kc!(log1p), slow),
+        Math::Sign => run_c(a, out, kc!(sign), slow),
+        _ => return false,
+    }
+    true
+}
+
+/// `out[i] = f(a[i])` on complex128: the vector kernel where `f` has one, else the
+/// scalar rule element by element.
+pub fn apply_c128(f: Math, a: &[Complex64], out: &mut [Complex64]) {
+    if !apply_c128_impl(f, a, out) {
+        for (o, &z) in out.iter_mut().zip(a) {
+            *o = f.complex(z);
+        }
+    }
+}
+
+/// [`apply_c128`] compiled for AVX2 + FMA (same results).
+///
+/// # Safety
+/// Call only on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub fn apply_c128_avx2(f: Math, a: &[Complex64], out: &mut [Complex64]) {
+    if !apply_c128_impl(f, a, out) {
+        for (o, &z) in out.iter_mut().zip(a) {
+            *o = f.complex(z);
+        }
+    }
+}
+
+#[inline(always)]
+fn sqrt_impl(a: &[Complex64], out: &mut [Complex64]) {
+    run_c(a, out, kc!(sqrt), crate::semantics::c_sqrt)
+}
+
+/// `out[i] = √a[i]` on complex128.
+pub fn sqrt_c128(a: &[Complex64], out: &mut [Complex64]) {
+    sqrt_impl(a, out)
+}
+
+/// [`sqrt_c128`] compiled for AVX2 + FMA (same results).
+///
+/// # Safety
+/// Call only on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub fn sqrt_c128_avx2(a: &[Complex64], out: &mut [Complex64]) {
+    sqrt_impl(a, out)
+}
+
+#[allow(clippy::redundant_closure)]
+#[inline(always)]
+fn pow_impl(a: &[Complex64], b: &[Complex64], out: &mut [Complex64]) {
+    run_c2(
+        a,
+        b,
+        out,
+        #[inline(always)]
+        |x, y, u, v| pow(x, y, u, v),
+        crate::semantics::c_pow,
+    )
+}
+
+/// `out[i] = a[i] ** b[i]` on complex128.
+pub fn pow_c128(a: &[Complex64], b: &[Complex64], out: &mut [Complex64]) {
+    pow_impl(a, b, out)
+}
+
+/// [`pow_c128`] compiled for AVX2 + FMA (same results).
+///
+/// # Safety
+/// Call only on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub fn pow_c128_avx2(a: &[Complex64], b: &[Complex64], out: &mut [Complex64]) {
+    pow_impl(a, b, out)
+}
