@@ -102,6 +102,11 @@ fn main() {
         let mut got = vec![Complex64::default(); big.len()];
         kernel(&big, &mut got);
         let (mut worst, mut worst_n) = (0.0f64, 0.0f64);
+        let mut at = (
+            Complex64::default(),
+            Complex64::default(),
+            Complex64::default(),
+        );
         for (z, g) in big.iter().zip(&got) {
             let r = scalar(*z);
             let norm = ulp(r.norm());
@@ -110,9 +115,20 @@ fn main() {
                     continue;
                 }
                 worst = worst.max((a - b).abs() / ulp(b));
-                worst_n = worst_n.max((a - b).abs() / norm);
+                let e = (a - b).abs() / norm;
+                if e > worst_n {
+                    worst_n = e;
+                    at = (*z, *g, r);
+                }
             }
         }
         println!("{name:10} {t_k:9.2} {t_s:9.2} {worst:9.2} {worst_n:9.2}");
+        if std::env::var_os("PROBE_WORST").is_some() {
+            println!("  worst |f| diff at z = {:e} {:+e}i", at.0.re, at.0.im);
+            println!(
+                "  numjit {:e} {:+e}i, scalar {:e} {:+e}i",
+                at.1.re, at.1.im, at.2.re, at.2.im
+            );
+        }
     }
 }

@@ -214,7 +214,8 @@ impl Math {
     /// function, which is what NumPy calls on Linux (same branch cuts, infinities and
     /// NaNs); `log10`, `log2`, `exp2`, `expm1` and `log1p` follow NumPy's own complex
     /// loops (`clog(z) * LOG10E` part by part, `clog(z) * LOG2E`, `cexp(z * LN2)`,
-    /// `expm1(x)·cos y − 2 sin²(y/2) + i·eˣ sin y`, `log(hypot(x+1, y)) + i·atan2(y, x+1)`).
+    /// `expm1(x)·cos y − 2 sin²(y/2) + i·eˣ sin y`), except `log1p`, whose real part is
+    /// computed more accurately than NumPy's (`semantics::c_log1p`).
     pub fn complex(self, z: Complex64) -> Complex64 {
         use numjit_runtime::cmath::{call, CFn};
         use Math::*;
@@ -255,10 +256,7 @@ impl Math {
                 );
             }
             Sign => return crate::semantics::c_sign(z),
-            Log1p => {
-                let l = (z.re + 1.0).hypot(z.im);
-                return Complex64::new(l.ln(), z.im.atan2(z.re + 1.0));
-            }
+            Log1p => return crate::semantics::c_log1p(z),
             _ => return Complex64::new(f64::NAN, f64::NAN),
         };
         call(f, z)

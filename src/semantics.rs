@@ -469,6 +469,42 @@ pub fn c_pow(a: Complex64, b: Complex64) -> Complex64 {
     numjit_runtime::cmath::pow(a, b)
 }
 
+/// |1 + z|² − 1 = 2x + x² + y², summed in double-double (exact products by fma), for the
+/// real part of complex `log1p`: ½·log1p of it where it lies in [−½, 1] (NumPy's
+/// log(hypot(x + 1, y)) loses that part near |1 + z| = 1). Shared by the scalar rule
+/// and the vector kernel.
+#[inline(always)]
+pub fn c_log1p_sq(x: f64, y: f64) -> f64 {
+    #[inline(always)]
+    fn two_sum(a: f64, b: f64) -> (f64, f64) {
+        let s = a + b;
+        let bb = s - a;
+        (s, (a - (s - bb)) + (b - bb))
+    }
+    let xx = x * x;
+    let xxl = x.mul_add(x, -xx);
+    let yy = y * y;
+    let yyl = y.mul_add(y, -yy);
+    let (s1, e1) = two_sum(2.0 * x, xx);
+    let (s2, e2) = two_sum(s1, yy);
+    s2 + ((e1 + e2) + (xxl + yyl))
+}
+
+/// log(1 + z) on complex128: ½·log1p(|1 + z|² − 1) + i·atan2(y, x + 1) near the unit
+/// circle ([`c_log1p_sq`] in [−½, 1]), NumPy's log(hypot(x + 1, y)) + i·atan2(y, x + 1)
+/// elsewhere (and for non-finite parts).
+pub fn c_log1p(z: Complex64) -> Complex64 {
+    let (x, y) = (z.re, z.im);
+    let u = x + 1.0;
+    let d = c_log1p_sq(x, y);
+    let re = if x.is_finite() && y.is_finite() && (-0.5..=1.0).contains(&d) {
+        0.5 * d.ln_1p()
+    } else {
+        u.hypot(y).ln()
+    };
+    Complex64::new(re, y.atan2(u))
+}
+
 /// NumPy 2's `sign` of a complex: `z / |z|`; zero (either sign) gives `0`; one infinite
 /// part gives that part's sign on its axis (even if the other part is NaN), two give NaN;
 /// otherwise a NaN part gives NaN in both.

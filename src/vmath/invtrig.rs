@@ -175,10 +175,9 @@ pub fn atan(x: f64) -> f64 {
     finish(khi, klo, 1.0, th, rest).copysign(x)
 }
 
-/// arctan2(y, x) (the angle of the point (x, y)) for every x and y, C99's special cases
-/// included.
+/// |arctan2(y, x)| as an unrounded pair (hi, lo) (`finish` without its last rounding).
 #[inline(always)]
-pub fn atan2(y: f64, x: f64) -> f64 {
+fn atan2_core(y: f64, x: f64) -> (f64, f64) {
     let (ax, ay) = (x.abs(), y.abs());
     let swap = ay > ax;
     let n = if swap { ax } else { ay };
@@ -223,12 +222,30 @@ pub fn atan2(y: f64, x: f64) -> f64 {
         (true, true, false) => (PIO2_HI, PIO2_LO),
         (true, true, true) => (PI3O4_HI, PI3O4_LO),
     };
-    let v = finish(chi, clo, m, th, rest).copysign(y);
+    // As `finish`, without its last rounding.
+    let (h, e) = two_sum(chi, m * th);
+    (h, (e + clo) + m * rest)
+}
+
+/// arctan2(y, x) (the angle of the point (x, y)) for every x and y, C99's special cases
+/// included.
+#[inline(always)]
+pub fn atan2(y: f64, x: f64) -> f64 {
+    let (h, l) = atan2_core(y, x);
+    let v = (h + l).copysign(y);
     if x.is_nan() || y.is_nan() {
         x + y
     } else {
         v
     }
+}
+
+/// atan2(y, x) as an unrounded pair (hi, lo), relative error ≈ 2^-60, for finite y, x.
+#[inline(always)]
+pub(super) fn atan2_dd(y: f64, x: f64) -> (f64, f64) {
+    let (h, l) = atan2_core(y, x);
+    let sg = 1.0f64.copysign(y);
+    (h * sg, l * sg)
 }
 
 /// For a = |x|: (big, u, ul) with asin(a) = u + ul when a ≤ 1/2 (big false), and

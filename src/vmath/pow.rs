@@ -161,7 +161,7 @@ const EXP_T: [f64; 10] = [
 
 /// ln(x) as (hi, lo) for positive finite x (subnormals included); relative error ≈ 2^-65.
 #[inline(always)]
-fn ln_dd(x: f64) -> (f64, f64) {
+pub(super) fn ln_dd(x: f64) -> (f64, f64) {
     let (kf, m) = super::kernels::log_split(x);
     let f = m - 1.0; // exact
                      // s = f / (2 + f) as a double-double; 2 + f = d + dl exactly.
@@ -193,7 +193,7 @@ fn ln_dd(x: f64) -> (f64, f64) {
 
 /// e^(ph + pl) for |pl| ≲ ulp(ph), any ph (overflow to +inf, underflow to 0).
 #[inline(always)]
-fn exp_dd(ph: f64, pl: f64) -> f64 {
+pub(super) fn exp_dd(ph: f64, pl: f64) -> f64 {
     let h = ph.clamp(-750.0, 712.0);
     let l = if h == ph { pl } else { 0.0 };
     let t = h.mul_add(std::f64::consts::LOG2_E, MAGIC);
