@@ -41,94 +41,137 @@ macro_rules! entries {
     };
 }
 
-/// Does this CPU have AVX2 and FMA (decided once per process)?
-fn avx2_fma() -> bool {
+/// Which build of the vector kernels runs (`vmath`: portable, AVX2 + FMA, AVX-512); all
+/// three give bitwise the same results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Simd {
+    Portable,
+    Avx2,
+    Avx512,
+}
+
+/// The widest build this CPU runs, decided once per process. `NUMJIT_SIMD=avx2` or
+/// `portable` caps it (for measurements and tests; results don't change).
+pub fn simd() -> Simd {
+    static LEVEL: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        let cap = match std::env::var("NUMJIT_SIMD").as_deref() {
+            Ok("portable") => Simd::Portable,
+            Ok("avx2") => Simd::Avx2,
+            _ => Simd::Avx512,
+        };
+        cap.min(detect())
+    })
+}
+
+fn detect() -> Simd {
     #[cfg(target_arch = "x86_64")]
     {
-        static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        *HAS.get_or_init(|| {
-            std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
-        })
+        use std::is_x86_feature_detected as has;
+        if !(has!("avx2") && has!("fma")) {
+            return Simd::Portable;
+        }
+        if has!("avx512f") && has!("avx512dq") && has!("avx512vl") {
+            return Simd::Avx512;
+        }
+        Simd::Avx2
     }
     #[cfg(not(target_arch = "x86_64"))]
-    false
+    Simd::Portable
+}
+
+/// Calls the build of a vector function that [`simd`] selects: `dispatch!(name(args))`
+/// runs `vmath::name_avx512`, `vmath::name_avx2` or `vmath::name`.
+macro_rules! dispatch {
+    ($portable:path, $avx2:path, $avx512:path, ($($a:expr),*)) => {{
+        #[cfg(target_arch = "x86_64")]
+        match simd() {
+            // SAFETY: `simd()` returns Avx512 only on a CPU with AVX-512 F/DQ/VL, AVX2
+            // and FMA.
+            Simd::Avx512 => return unsafe { $avx512($($a),*) },
+            // SAFETY: `simd()` returns Avx2 only on a CPU with AVX2 and FMA.
+            Simd::Avx2 => return unsafe { $avx2($($a),*) },
+            Simd::Portable => {}
+        }
+        $portable($($a),*)
+    }};
 }
 
 /// `out[i] = f(a[i], b[i])` on float64 through the best build for this CPU (the block
 /// routines' body; public for measurement probes).
 pub fn call_f64(f: Math, a: &[f64], b: &[f64], out: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
-        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-        return unsafe { vmath::apply_f64_avx2(f, a, b, out) };
-    }
-    vmath::apply_f64(f, a, b, out)
+    dispatch!(
+        vmath::apply_f64,
+        vmath::apply_f64_avx2,
+        vmath::apply_f64_avx512,
+        (f, a, b, out)
+    )
 }
 
 /// [`call_f64`] on float32.
 pub fn call_f32(f: Math, a: &[f32], b: &[f32], out: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
-        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-        return unsafe { vmath::apply_f32_avx2(f, a, b, out) };
-    }
-    vmath::apply_f32(f, a, b, out)
+    dispatch!(
+        vmath::apply_f32,
+        vmath::apply_f32_avx2,
+        vmath::apply_f32_avx512,
+        (f, a, b, out)
+    )
 }
 
 /// `out[i] = a[i] ** b[i]` on float64 (the vector `pow` kernel) through the best build
 /// for this CPU (the body of the float `**` block routine; public for probes).
 pub fn call_pow_f64(a: &[f64], b: &[f64], out: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
-        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-        return unsafe { vmath::pow_f64_avx2(a, b, out) };
-    }
-    vmath::pow_f64(a, b, out)
+    dispatch!(
+        vmath::pow_f64,
+        vmath::pow_f64_avx2,
+        vmath::pow_f64_avx512,
+        (a, b, out)
+    )
 }
 
 /// [`call_pow_f64`] on float32.
 pub fn call_pow_f32(a: &[f32], b: &[f32], out: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
-        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-        return unsafe { vmath::pow_f32_avx2(a, b, out) };
-    }
-    vmath::pow_f32(a, b, out)
+    dispatch!(
+        vmath::pow_f32,
+        vmath::pow_f32_avx2,
+        vmath::pow_f32_avx512,
+        (a, b, out)
+    )
 }
 
 /// `out[i] = f(a[i])` on complex128 (the vector kernels of `vmath::complex`, the scalar
 /// C99 rule outside their range) through the best build for this CPU.
 pub fn call_c128(f: Math, a: &[Complex64], out: &mut [Complex64]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
-        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-        return unsafe { vmath::apply_c128_avx2(f, a, out) };
-    }
-    vmath::apply_c128(f, a, out)
+    dispatch!(
+        vmath::apply_c128,
+        vmath::apply_c128_avx2,
+        vmath::apply_c128_avx512,
+        (f, a, out)
+    )
 }
 
 /// `out[i] = √a[i]` on complex128 through the best build for this CPU.
 pub fn call_sqrt_c128(a: &[Complex64], out: &mut [Complex64]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
-        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-        return unsafe { vmath::sqrt_c128_avx2(a, out) };
-    }
-    vmath::sqrt_c128(a, out)
+    dispatch!(
+        vmath::sqrt_c128,
+        vmath::sqrt_c128_avx2,
+        vmath::sqrt_c128_avx512,
+        (a, out)
+    )
 }
 
 /// `out[i] = a[i] ** b[i]` on complex128 through the best build for this CPU.
 pub fn call_pow_c128(a: &[Complex64], b: &[Complex64], out: &mut [Complex64]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
-        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-        return unsafe { vmath::pow_c128_avx2(a, b, out) };
-    }
-    vmath::pow_c128(a, b, out)
+    dispatch!(
+        vmath::pow_c128,
+        vmath::pow_c128_avx2,
+        vmath::pow_c128_avx512,
+        (a, b, out)
+    )
 }
 
 macro_rules! sin_cos_entry {
-    ($name:ident, $t:ty, $fast:path, $portable:path) => {
+    ($name:ident, $t:ty, $portable:path, $avx2:path, $avx512:path) => {
         /// `sin` and `cos` of one operand from one reduction. Unlike the other routines,
         /// `b` is a second *output*: `out` receives sin, `b` receives cos.
         ///
@@ -144,13 +187,10 @@ macro_rules! sin_cos_entry {
                     std::slice::from_raw_parts_mut(out as *mut $t, n),
                 )
             };
-            #[cfg(target_arch = "x86_64")]
-            if avx2_fma() {
-                // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-                unsafe { $fast(a, s, c) };
-                return 0;
-            }
-            $portable(a, s, c);
+            let run = |a: &[$t], s: &mut [$t], c: &mut [$t]| {
+                dispatch!($portable, $avx2, $avx512, (a, s, c))
+            };
+            run(a, s, c);
             0
         }
     };
@@ -159,14 +199,16 @@ macro_rules! sin_cos_entry {
 sin_cos_entry!(
     sin_cos_f64,
     f64,
+    vmath::sin_cos_f64,
     vmath::sin_cos_f64_avx2,
-    vmath::sin_cos_f64
+    vmath::sin_cos_f64_avx512
 );
 sin_cos_entry!(
     sin_cos_f32,
     f32,
+    vmath::sin_cos_f32,
     vmath::sin_cos_f32_avx2,
-    vmath::sin_cos_f32
+    vmath::sin_cos_f32_avx512
 );
 
 /// The routine computing `sin` and `cos` of the same operand at once on `t` (see

@@ -25,7 +25,7 @@
 
 use super::hyper::pick;
 use super::kernels::{self, two_sum, TRIG_LIMIT};
-use super::{logexp, pow, CHUNK};
+use super::{logexp, pow, simd_builds, CHUNK};
 use crate::math::Math;
 use num_complex::Complex64;
 
@@ -379,19 +379,13 @@ pub fn apply_c128(f: Math, a: &[Complex64], out: &mut [Complex64]) {
     }
 }
 
-/// [`apply_c128`] compiled for AVX2 + FMA (same results).
-///
-/// # Safety
-/// Call only on a CPU with AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-pub fn apply_c128_avx2(f: Math, a: &[Complex64], out: &mut [Complex64]) {
+simd_builds!(apply_c128_avx2, apply_c128_avx512, (f: Math, a: &[Complex64], out: &mut [Complex64]), {
     if !apply_c128_impl(f, a, out) {
         for (o, &z) in out.iter_mut().zip(a) {
             *o = f.complex(z);
         }
     }
-}
+});
 
 #[inline(always)]
 fn sqrt_impl(a: &[Complex64], out: &mut [Complex64]) {
@@ -403,15 +397,9 @@ pub fn sqrt_c128(a: &[Complex64], out: &mut [Complex64]) {
     sqrt_impl(a, out)
 }
 
-/// [`sqrt_c128`] compiled for AVX2 + FMA (same results).
-///
-/// # Safety
-/// Call only on a CPU with AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-pub fn sqrt_c128_avx2(a: &[Complex64], out: &mut [Complex64]) {
+simd_builds!(sqrt_c128_avx2, sqrt_c128_avx512, (a: &[Complex64], out: &mut [Complex64]), {
     sqrt_impl(a, out)
-}
+});
 
 #[allow(clippy::redundant_closure)]
 #[inline(always)]
@@ -431,12 +419,6 @@ pub fn pow_c128(a: &[Complex64], b: &[Complex64], out: &mut [Complex64]) {
     pow_impl(a, b, out)
 }
 
-/// [`pow_c128`] compiled for AVX2 + FMA (same results).
-///
-/// # Safety
-/// Call only on a CPU with AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-pub fn pow_c128_avx2(a: &[Complex64], b: &[Complex64], out: &mut [Complex64]) {
+simd_builds!(pow_c128_avx2, pow_c128_avx512, (a: &[Complex64], b: &[Complex64], out: &mut [Complex64]), {
     pow_impl(a, b, out)
-}
+});

@@ -1401,21 +1401,28 @@ fn hypot_cbrt_pow_fmod_random() {
     }
 }
 
-/// The portable and the AVX2 + FMA builds of the `pow.rs` kernels give bitwise the same
-/// results (`mul_add` is fused in both; the rest is IEEE arithmetic).
+/// The portable, AVX2 + FMA and AVX-512 builds of every vector kernel (float64, float32,
+/// `**`, the sin/cos pair and the complex128 functions) give bitwise the same results
+/// (`mul_add` is fused in all; the rest is IEEE arithmetic), on edge values and random
+/// bit patterns. Builds this CPU lacks are skipped (the portable one always runs).
 #[cfg(target_arch = "x86_64")]
 #[test]
-fn pow_kernels_portable_and_avx2_agree() {
+fn vector_builds_agree_bitwise() {
+    use num_complex::Complex64;
     use numjit::vmath;
-    if !(std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")) {
-        return;
-    }
+    use std::is_x86_feature_detected as has;
+    let avx2 = has!("avx2") && has!("fma");
+    let avx512 = avx2 && has!("avx512f") && has!("avx512dq") && has!("avx512vl");
     let mut r = Rng(0xa5a5);
-    let n = 100_003;
+    let n = 20_011;
     let mut xs: Vec<f64> = EDGE.to_vec();
     let mut ys: Vec<f64> = EDGE.iter().rev().copied().collect();
     while xs.len() < n {
-        let x = f64::from_bits(r.next());
+        let x = if r.next().is_multiple_of(2) {
+            (r.unit() - 0.5) * 8.0
+        } else {
+            f64::from_bits(r.next())
+        };
         let y = if r.next().is_multiple_of(2) {
             (r.unit() - 0.5) * 100.0
         } else {
@@ -1424,20 +1431,130 @@ fn pow_kernels_portable_and_avx2_agree() {
         xs.push(x);
         ys.push(y);
     }
-    let same = |a: &[f64], b: &[f64]| {
-        a.iter()
-            .zip(b)
-            .all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()))
+    let xs32: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
+    let ys32: Vec<f32> = ys.iter().map(|&v| v as f32).collect();
+    let zs: Vec<Complex64> = xs
+        .iter()
+        .zip(&ys)
+        .map(|(&a, &b)| Complex64::new(a, b))
+        .collect();
+    let ws: Vec<Complex64> = zs.iter().rev().copied().collect();
+    let bits = |v: &[f64]| {
+        v.iter()
+            .map(|p| if p.is_nan() { 1 } else { p.to_bits() })
+            .collect::<Vec<u64>>()
     };
-    let (mut p, mut q) = (vec![0.0; n], vec![0.0; n]);
-    for f in [Math::Hypot, Math::Cbrt, Math::Fmod] {
-        vmath::apply_f64(f, &xs, &ys, &mut p);
-        // SAFETY: the CPU has AVX2 and FMA (checked above).
-        unsafe { vmath::apply_f64_avx2(f, &xs, &ys, &mut q) };
-        assert!(same(&p, &q), "{f:?}");
+    let bits32 = |v: &[f32]| {
+        v.iter()
+            .map(|p| if p.is_nan() { 1 } else { p.to_bits() })
+            .collect::<Vec<u32>>()
+    };
+    let cbits = |v: &[Complex64]| {
+        let parts: Vec<f64> = v.iter().flat_map(|z| [z.re, z.im]).collect();
+        bits(&parts)
+    };
+    // Each closure runs one build (0 portable, 1 AVX2, 2 AVX-512) and returns the bits.
+    let builds = |name: &str, run: &dyn Fn(u8) -> Vec<u64>| {
+        let want = run(0);
+        for (level, ok) in [(1u8, avx2), (2, avx512)] {
+            if ok {
+                assert!(
+                    run(level) == want,
+                    "{name}: build {level} differs from portable"
+                );
+            }
+        }
+    };
+    for f in numjit::math::TABLE
+        .iter()
+        .map(|r| r.0)
+        .filter(|f| f.is_approximate() || *f == Math::Fmod)
+    {
+        builds(&format!("{f:?} f64"), &|l| {
+            let mut o = vec![0.0; n];
+            // SAFETY: a build runs only when the CPU has its features (checked above).
+            unsafe {
+                match l {
+                    0 => vmath::apply_f64(f, &xs, &ys, &mut o),
+                    1 => vmath::apply_f64_avx2(f, &xs, &ys, &mut o),
+                    _ => vmath::apply_f64_avx512(f, &xs, &ys, &mut o),
+                }
+            }
+            bits(&o)
+        });
+        builds(&format!("{f:?} f32"), &|l| {
+            let mut o = vec![0.0f32; n];
+            // SAFETY: as above.
+            unsafe {
+                match l {
+                    0 => vmath::apply_f32(f, &xs32, &ys32, &mut o),
+                    1 => vmath::apply_f32_avx2(f, &xs32, &ys32, &mut o),
+                    _ => vmath::apply_f32_avx512(f, &xs32, &ys32, &mut o),
+                }
+            }
+            bits32(&o).into_iter().map(u64::from).collect()
+        });
+        if f.has_complex() || f == Math::Sign {
+            builds(&format!("{f:?} c128"), &|l| {
+                let mut o = vec![Complex64::default(); n];
+                // SAFETY: as above.
+                unsafe {
+                    match l {
+                        0 => vmath::apply_c128(f, &zs, &mut o),
+                        1 => vmath::apply_c128_avx2(f, &zs, &mut o),
+                        _ => vmath::apply_c128_avx512(f, &zs, &mut o),
+                    }
+                }
+                cbits(&o)
+            });
+        }
     }
-    vmath::pow_f64(&xs, &ys, &mut p);
-    // SAFETY: as above.
-    unsafe { vmath::pow_f64_avx2(&xs, &ys, &mut q) };
-    assert!(same(&p, &q), "pow");
+    builds("pow f64", &|l| {
+        let mut o = vec![0.0; n];
+        // SAFETY: as above.
+        unsafe {
+            match l {
+                0 => vmath::pow_f64(&xs, &ys, &mut o),
+                1 => vmath::pow_f64_avx2(&xs, &ys, &mut o),
+                _ => vmath::pow_f64_avx512(&xs, &ys, &mut o),
+            }
+        }
+        bits(&o)
+    });
+    builds("sin_cos f64", &|l| {
+        let (mut s, mut c) = (vec![0.0; n], vec![0.0; n]);
+        // SAFETY: as above.
+        unsafe {
+            match l {
+                0 => vmath::sin_cos_f64(&xs, &mut s, &mut c),
+                1 => vmath::sin_cos_f64_avx2(&xs, &mut s, &mut c),
+                _ => vmath::sin_cos_f64_avx512(&xs, &mut s, &mut c),
+            }
+        }
+        [bits(&s), bits(&c)].concat()
+    });
+    builds("sqrt c128", &|l| {
+        let mut o = vec![Complex64::default(); n];
+        // SAFETY: as above.
+        unsafe {
+            match l {
+                0 => vmath::sqrt_c128(&zs, &mut o),
+                1 => vmath::sqrt_c128_avx2(&zs, &mut o),
+                _ => vmath::sqrt_c128_avx512(&zs, &mut o),
+            }
+        }
+        cbits(&o)
+    });
+    builds("pow c128", &|l| {
+        let mut o = vec![Complex64::default(); n];
+        // SAFETY: as above.
+        unsafe {
+            match l {
+                0 => vmath::pow_c128(&zs, &ws, &mut o),
+                1 => vmath::pow_c128_avx2(&zs, &ws, &mut o),
+                _ => vmath::pow_c128_avx512(&zs, &ws, &mut o),
+            }
+        }
+        cbits(&o)
+    });
 }
