@@ -42,91 +42,78 @@ fn square_safe(v: f64) -> bool {
     a == 0.0 || (TINY..=HUGE).contains(&a)
 }
 
-/// Applies the complex kernel `k` to every element of `a`; elements it flags as not ok
-/// take `slow` (the scalar rule). Reading a whole chunk before writing it makes an exact
-/// alias of `a` and `out` harmless.
+/// One chunk: `k` on the parts of `zs` (one or two operands, `CHUNK` values each) into
+/// `out`, then `slow` where `k` said not ok. Fixed trip counts, so the split into parts,
+/// the kernel and the interleaving back all vectorise.
 #[inline(always)]
-fn run_c(
-    a: &[Complex64],
-    out: &mut [Complex64],
-    k: impl Fn(f64, f64) -> (f64, f64, bool) + Copy,
-    slow: impl Fn(Complex64) -> Complex64 + Copy,
+fn chunk_c<const A: usize>(
+    zs: [&[Complex64; CHUNK]; A],
+    out: &mut [Complex64; CHUNK],
+    k: impl Fn([(f64, f64); A]) -> (f64, f64, bool) + Copy,
+    slow: impl Fn([Complex64; A]) -> Complex64 + Copy,
 ) {
-    let n = a.len().min(out.len());
-    let mut i = 0;
-    while i < n {
-        let m = (n - i).min(CHUNK);
-        // A whole chunk, or the tail padded with 0.5 + 0.5i: the same arithmetic either way.
-        let mut xr = [0.5f64; CHUNK];
-        let mut xi = [0.5f64; CHUNK];
-        for j in 0..m {
-            xr[j] = a[i + j].re;
-            xi[j] = a[i + j].im;
-        }
-        let mut rr = [0.0f64; CHUNK];
-        let mut ri = [0.0f64; CHUNK];
-        let mut ok = [false; CHUNK];
-        let mut all = true;
+    let mut re = [[0.0f64; CHUNK]; A];
+    let mut im = [[0.0f64; CHUNK]; A];
+    for o in 0..A {
         for j in 0..CHUNK {
-            let (p, q, o) = k(xr[j], xi[j]);
-            rr[j] = p;
-            ri[j] = q;
-            ok[j] = o;
-            all &= o;
+            re[o][j] = zs[o][j].re;
+            im[o][j] = zs[o][j].im;
         }
-        for j in 0..m {
-            out[i + j] = if all || ok[j] {
-                Complex64::new(rr[j], ri[j])
-            } else {
-                slow(Complex64::new(xr[j], xi[j]))
-            };
+    }
+    let mut rr = [0.0f64; CHUNK];
+    let mut ri = [0.0f64; CHUNK];
+    let mut ok = [false; CHUNK];
+    let mut all = true;
+    for j in 0..CHUNK {
+        let (p, q, g) = k(std::array::from_fn(|o| (re[o][j], im[o][j])));
+        rr[j] = p;
+        ri[j] = q;
+        ok[j] = g;
+        all &= g;
+    }
+    for j in 0..CHUNK {
+        out[j] = Complex64::new(rr[j], ri[j]);
+    }
+    if !all {
+        for j in 0..CHUNK {
+            if !ok[j] {
+                out[j] = slow(std::array::from_fn(|o| Complex64::new(re[o][j], im[o][j])));
+            }
         }
-        i += m;
     }
 }
 
-/// [`run_c`] for a binary function (`**`).
+/// Applies the complex kernel `k` to every element of the operands `a` (one or two
+/// slices); elements it flags as not ok take `slow` (the scalar rule). The last partial
+/// chunk is padded with 0.5 + 0.5i, so every element goes through the same arithmetic.
+/// Each chunk is read before it is written, so an exact alias of an operand and `out` is
+/// harmless.
 #[inline(always)]
-fn run_c2(
-    a: &[Complex64],
-    b: &[Complex64],
+fn run_c<const A: usize>(
+    a: [&[Complex64]; A],
     out: &mut [Complex64],
-    k: impl Fn(f64, f64, f64, f64) -> (f64, f64, bool) + Copy,
-    slow: impl Fn(Complex64, Complex64) -> Complex64 + Copy,
+    k: impl Fn([(f64, f64); A]) -> (f64, f64, bool) + Copy,
+    slow: impl Fn([Complex64; A]) -> Complex64 + Copy,
 ) {
-    let n = a.len().min(b.len()).min(out.len());
-    let mut i = 0;
-    while i < n {
-        let m = (n - i).min(CHUNK);
-        let mut xr = [0.5f64; CHUNK];
-        let mut xi = [0.5f64; CHUNK];
-        let mut yr = [0.5f64; CHUNK];
-        let mut yi = [0.5f64; CHUNK];
-        for j in 0..m {
-            xr[j] = a[i + j].re;
-            xi[j] = a[i + j].im;
-            yr[j] = b[i + j].re;
-            yi[j] = b[i + j].im;
-        }
-        let mut rr = [0.0f64; CHUNK];
-        let mut ri = [0.0f64; CHUNK];
-        let mut ok = [false; CHUNK];
-        let mut all = true;
-        for j in 0..CHUNK {
-            let (p, q, o) = k(xr[j], xi[j], yr[j], yi[j]);
-            rr[j] = p;
-            ri[j] = q;
-            ok[j] = o;
-            all &= o;
-        }
-        for j in 0..m {
-            out[i + j] = if all || ok[j] {
-                Complex64::new(rr[j], ri[j])
-            } else {
-                slow(Complex64::new(xr[j], xi[j]), Complex64::new(yr[j], yi[j]))
-            };
-        }
-        i += m;
+    let n = a.iter().fold(out.len(), |n, x| n.min(x.len()));
+    let whole = n - n % CHUNK;
+    for i in (0..whole).step_by(CHUNK) {
+        let zs: [&[Complex64; CHUNK]; A] =
+            std::array::from_fn(|o| a[o][i..i + CHUNK].try_into().expect("chunk"));
+        let o: &mut [Complex64; CHUNK] = (&mut out[i..i + CHUNK]).try_into().expect("chunk");
+        chunk_c(zs, o, k, slow);
+    }
+    if whole < n {
+        let m = n - whole;
+        let pad = Complex64::new(0.5, 0.5);
+        let bufs: [[Complex64; CHUNK]; A] = std::array::from_fn(|o| {
+            let mut b = [pad; CHUNK];
+            b[..m].copy_from_slice(&a[o][whole..n]);
+            b
+        });
+        let mut res = [pad; CHUNK];
+        chunk_c(std::array::from_fn(|o| &bufs[o]), &mut res, k, slow);
+        out[whole..n].copy_from_slice(&res[..m]);
     }
 }
 
@@ -338,10 +325,11 @@ pub(super) fn pow(x: f64, y: f64, u: f64, v: f64) -> (f64, f64, bool) {
 
 // ---------------------------------------------------------------------------- entries
 
+/// A unary kernel for [`run_c`], as an `#[inline(always)]` closure (see `k64!`).
 macro_rules! kc {
     ($f:path) => {
         #[inline(always)]
-        |x: f64, y: f64| $f(x, y)
+        |[(x, y)]: [(f64, f64); 1]| $f(x, y)
     };
 }
 
@@ -350,20 +338,20 @@ macro_rules! kc {
 #[allow(clippy::redundant_closure)]
 #[inline(always)]
 fn apply_c128_impl(f: Math, a: &[Complex64], out: &mut [Complex64]) -> bool {
-    let slow = move |z: Complex64| f.complex(z);
+    let slow = move |[z]: [Complex64; 1]| f.complex(z);
     match f {
-        Math::Exp => run_c(a, out, kc!(exp), slow),
-        Math::Exp2 => run_c(a, out, kc!(exp2), slow),
-        Math::Expm1 => run_c(a, out, kc!(expm1), slow),
-        Math::Sin => run_c(a, out, kc!(sin), slow),
-        Math::Cos => run_c(a, out, kc!(cos), slow),
-        Math::Sinh => run_c(a, out, kc!(sinh), slow),
-        Math::Cosh => run_c(a, out, kc!(cosh), slow),
-        Math::Log => run_c(a, out, kc!(log), slow),
-        Math::Log10 => run_c(a, out, kc!(log10), slow),
-        Math::Log2 => run_c(a, out, kc!(log2), slow),
-        Math::Log1p => run_c(a, out, kc!(log1p), slow),
-        Math::Sign => run_c(a, out, kc!(sign), slow),
+        Math::Exp => run_c([a], out, kc!(exp), slow),
+        Math::Exp2 => run_c([a], out, kc!(exp2), slow),
+        Math::Expm1 => run_c([a], out, kc!(expm1), slow),
+        Math::Sin => run_c([a], out, kc!(sin), slow),
+        Math::Cos => run_c([a], out, kc!(cos), slow),
+        Math::Sinh => run_c([a], out, kc!(sinh), slow),
+        Math::Cosh => run_c([a], out, kc!(cosh), slow),
+        Math::Log => run_c([a], out, kc!(log), slow),
+        Math::Log10 => run_c([a], out, kc!(log10), slow),
+        Math::Log2 => run_c([a], out, kc!(log2), slow),
+        Math::Log1p => run_c([a], out, kc!(log1p), slow),
+        Math::Sign => run_c([a], out, kc!(sign), slow),
         _ => return false,
     }
     true
@@ -389,7 +377,7 @@ simd_builds!(apply_c128_avx2, apply_c128_avx512, (f: Math, a: &[Complex64], out:
 
 #[inline(always)]
 fn sqrt_impl(a: &[Complex64], out: &mut [Complex64]) {
-    run_c(a, out, kc!(sqrt), crate::semantics::c_sqrt)
+    run_c([a], out, kc!(sqrt), |[z]| crate::semantics::c_sqrt(z))
 }
 
 /// `out[i] = √a[i]` on complex128.
@@ -401,16 +389,14 @@ simd_builds!(sqrt_c128_avx2, sqrt_c128_avx512, (a: &[Complex64], out: &mut [Comp
     sqrt_impl(a, out)
 });
 
-#[allow(clippy::redundant_closure)]
 #[inline(always)]
 fn pow_impl(a: &[Complex64], b: &[Complex64], out: &mut [Complex64]) {
-    run_c2(
-        a,
-        b,
+    run_c(
+        [a, b],
         out,
         #[inline(always)]
-        |x, y, u, v| pow(x, y, u, v),
-        crate::semantics::c_pow,
+        |[(x, y), (u, v)]: [(f64, f64); 2]| pow(x, y, u, v),
+        |[z, w]| crate::semantics::c_pow(z, w),
     )
 }
 
