@@ -21,6 +21,7 @@
 //!   (NumPy); log1p: log(hypot(x + 1, y)) + i·atan2(y, x + 1) (NumPy's loop).
 //! - sqrt: t = √((|x| + |z|)/2), then (t, y/2t) or (|y|/2t, ±t) (C99 `csqrt`).
 
+use super::casin;
 use super::hyper::pick;
 use super::kernels::{self, two_sum, TRIG_LIMIT};
 use super::{logexp, pow, CHUNK};
@@ -35,9 +36,9 @@ const HUGE: f64 = 3.273390607896142e150;
 
 /// Is `v` zero or of a magnitude whose square is a normal number?
 #[inline(always)]
-fn square_safe(v: f64) -> bool {
+pub(super) fn square_safe(v: f64) -> bool {
     let a = v.abs();
-    a == 0.0 || (a >= TINY && a <= HUGE)
+    a == 0.0 || (TINY..=HUGE).contains(&a)
 }
 
 /// Applies the complex kernel `k` to every element of `a`; elements it flags as not ok
@@ -306,6 +307,10 @@ fn apply_c128_impl(f: Math, a: &[Complex64], out: &mut [Complex64]) -> bool {
         Math::Log2 => run_c(a, out, kc!(log2), slow),
         Math::Log1p => run_c(a, out, kc!(log1p), slow),
         Math::Sign => run_c(a, out, kc!(sign), slow),
+        Math::Arcsin => run_c(a, out, kc!(casin::asin), slow),
+        Math::Arccos => run_c(a, out, kc!(casin::acos), slow),
+        Math::Arcsinh => run_c(a, out, kc!(casin::asinh), slow),
+        Math::Arccosh => run_c(a, out, kc!(casin::acosh), slow),
         _ => return false,
     }
     true
