@@ -44,13 +44,15 @@ fn core(x: f64, y: f64) -> (f64, f64) {
     let rx = r + xp1;
     let ry = yy / rx; // R − (x + 1)
     let small = x <= 1.0;
-    // D = √(A² − x²).
+    // S − |x − 1| = y²/(S + |x − 1|) for x ≤ 1; 1/(S + (x − 1)) for x > 1 (one division).
+    let sy = pick(small, yy, 1.0) / (s + xm1.abs());
+    // D = √(A² − x²), one square root of the selected radicand.
     let apx = a + x;
-    let d_in = (0.5 * apx * (ry + (s + omx))).sqrt();
-    let d_out = y * (0.5 * apx * (1.0 / rx + 1.0 / (s + xm1))).sqrt();
-    let d = pick(small, d_in, d_out);
+    let rad_in = 0.5 * apx * (ry + (s + omx));
+    let rad_out = 0.5 * apx * (1.0 / rx + sy);
+    let d = pick(small, 1.0, y) * pick(small, rad_in, rad_out).sqrt();
     // A − 1.
-    let am1_in = 0.5 * (ry + yy / (s + omx));
+    let am1_in = 0.5 * (ry + sy);
     let am1_out = 0.5 * (ry + (s + xm1));
     let am1 = pick(x < 1.0, am1_in, am1_out);
     let im = log1p(am1 + (am1 * (a + 1.0)).sqrt());
