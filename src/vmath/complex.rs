@@ -23,6 +23,7 @@
 //! - sqrt: t = √((|x| + |z|)/2), then (t, y/2t) or (|y|/2t, ±t) (C99 `csqrt`).
 //! - `a ** b`: e^(b·log a) with log a and the product in double-double.
 
+use super::casin;
 use super::hyper::pick;
 use super::kernels::{self, two_sum, TRIG_LIMIT};
 use super::{logexp, pow, simd_builds, CHUNK};
@@ -37,7 +38,7 @@ const HUGE: f64 = 3.273390607896142e150;
 
 /// Is `v` zero or of a magnitude whose square is a normal number?
 #[inline(always)]
-fn square_safe(v: f64) -> bool {
+pub(super) fn square_safe(v: f64) -> bool {
     let a = v.abs();
     a == 0.0 || (TINY..=HUGE).contains(&a)
 }
@@ -352,6 +353,10 @@ fn apply_c128_impl(f: Math, a: &[Complex64], out: &mut [Complex64]) -> bool {
         Math::Log2 => run_c([a], out, kc!(log2), slow),
         Math::Log1p => run_c([a], out, kc!(log1p), slow),
         Math::Sign => run_c([a], out, kc!(sign), slow),
+        Math::Arcsin => run_c([a], out, kc!(casin::asin), slow),
+        Math::Arccos => run_c([a], out, kc!(casin::acos), slow),
+        Math::Arcsinh => run_c([a], out, kc!(casin::asinh), slow),
+        Math::Arccosh => run_c([a], out, kc!(casin::acosh), slow),
         _ => return false,
     }
     true

@@ -15,6 +15,7 @@
 //! which is always fused, so both builds give bitwise identical results (the portable
 //! one is slower: its `mul_add` is a libm call). Knows nothing of CLIF or the kernel ABI.
 
+mod casin;
 mod complex;
 mod hyper;
 mod invtrig;
