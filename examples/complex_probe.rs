@@ -9,6 +9,9 @@
 use num_complex::Complex64;
 use numjit::codegen::mathcall::{call_c128, call_pow_c128, call_sqrt_c128};
 
+/// A vector routine under test.
+type Kernel = Box<dyn Fn(&[Complex64], &mut [Complex64])>;
+
 fn cpu_ns() -> u64 {
     let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
     s.split_whitespace().next().unwrap().parse().unwrap()
@@ -67,7 +70,7 @@ fn main() {
         "function", "numjit", "C99 loop", "max ulp", "max norm"
     );
     for name in names {
-        let kernel: Box<dyn Fn(&[Complex64], &mut [Complex64])>;
+        let kernel: Kernel;
         let scalar: Box<dyn Fn(Complex64) -> Complex64>;
         match name.as_str() {
             "sqrt" => {

@@ -35,9 +35,9 @@ const HUGE: f64 = 3.273390607896142e150;
 
 /// Is `v` zero or of a magnitude whose square is a normal number?
 #[inline(always)]
-fn square_safe(v: f64) -> bool {
+pub(super) fn square_safe(v: f64) -> bool {
     let a = v.abs();
-    a == 0.0 || (a >= TINY && a <= HUGE)
+    a == 0.0 || (TINY..=HUGE).contains(&a)
 }
 
 /// Applies the complex kernel `k` to every element of `a`; elements it flags as not ok
@@ -306,6 +306,10 @@ fn apply_c128_impl(f: Math, a: &[Complex64], out: &mut [Complex64]) -> bool {
         Math::Log2 => run_c(a, out, kc!(log2), slow),
         Math::Log1p => run_c(a, out, kc!(log1p), slow),
         Math::Sign => run_c(a, out, kc!(sign), slow),
+        Math::Tan => run_c(a, out, kc!(super::ctan::tan), slow),
+        Math::Tanh => run_c(a, out, kc!(super::ctan::tanh), slow),
+        Math::Arctan => run_c(a, out, kc!(super::ctan::arctan), slow),
+        Math::Arctanh => run_c(a, out, kc!(super::ctan::arctanh), slow),
         _ => return false,
     }
     true

@@ -16,6 +16,7 @@
 //! one is slower: its `mul_add` is a libm call). Knows nothing of CLIF or the kernel ABI.
 
 mod complex;
+mod ctan;
 mod hyper;
 mod invtrig;
 mod kernels;
