@@ -311,7 +311,9 @@ pub fn eval_op(op: Op, out: DType, args: &[AnyView]) -> Result<Array, OpError> {
         Op::Sqrt => unary!(
             Float32 => |a: f32| a.sqrt(),
             Float64 => |a: f64| a.sqrt(),
-            Complex128 => sem::c_sqrt,
+            // numjit's complex sqrt and `**` rules are its kernels (`vmath::complex`, the C
+            // library's function for special values), so the engines agree bitwise.
+            Complex128 => crate::vmath::sqrt_c128_one,
         ),
         Op::Reciprocal => unary!(
             Float32 => |a: f32| 1.0 / a,
@@ -370,7 +372,7 @@ pub fn eval_op(op: Op, out: DType, args: &[AnyView]) -> Result<Array, OpError> {
                 Int64 => |a: i64, b: i64| sem::int_pow(a, b).unwrap_or(0),
                 Float32 => sem::float_pow::<f32>,
                 Float64 => sem::float_pow::<f64>,
-                Complex128 => sem::c_pow,
+                Complex128 => crate::vmath::pow_c128_one,
             )
         }
         Op::Shl => binary!(

@@ -357,6 +357,10 @@ fn apply_c128_impl(f: Math, a: &[Complex64], out: &mut [Complex64]) -> bool {
         Math::Arccos => run_c([a], out, kc!(casin::acos), slow),
         Math::Arcsinh => run_c([a], out, kc!(casin::asinh), slow),
         Math::Arccosh => run_c([a], out, kc!(casin::acosh), slow),
+        Math::Tan => run_c([a], out, kc!(super::ctan::tan), slow),
+        Math::Tanh => run_c([a], out, kc!(super::ctan::tanh), slow),
+        Math::Arctan => run_c([a], out, kc!(super::ctan::arctan), slow),
+        Math::Arctanh => run_c([a], out, kc!(super::ctan::arctanh), slow),
         _ => return false,
     }
     true
@@ -385,6 +389,14 @@ fn sqrt_impl(a: &[Complex64], out: &mut [Complex64]) {
     run_c([a], out, kc!(sqrt), |[z]| crate::semantics::c_sqrt(z))
 }
 
+/// √z on complex128 for one value: the kernel (portable build, bitwise the others),
+/// numjit's rule (the naive evaluator's).
+pub fn sqrt_c128_one(z: Complex64) -> Complex64 {
+    let mut o = [Complex64::default()];
+    sqrt_impl(&[z], &mut o);
+    o[0]
+}
+
 /// `out[i] = √a[i]` on complex128.
 pub fn sqrt_c128(a: &[Complex64], out: &mut [Complex64]) {
     sqrt_impl(a, out)
@@ -403,6 +415,16 @@ fn pow_impl(a: &[Complex64], b: &[Complex64], out: &mut [Complex64]) {
         |[(x, y), (u, v)]: [(f64, f64); 2]| pow(x, y, u, v),
         |[z, w]| crate::semantics::c_pow(z, w),
     )
+}
+
+/// `z ** w` on complex128 for one value: the kernel (portable build, bitwise the others),
+/// numjit's rule (the naive evaluator's): NumPy's repeated products for small integer
+/// exponents, e^(w·log z) in double-double otherwise, the C library's `cpow` for special
+/// values.
+pub fn pow_c128_one(z: Complex64, w: Complex64) -> Complex64 {
+    let mut o = [Complex64::default()];
+    pow_impl(&[z], &[w], &mut o);
+    o[0]
 }
 
 /// `out[i] = a[i] ** b[i]` on complex128.

@@ -47,12 +47,13 @@ pub(super) fn pick(c: bool, a: f64, b: f64) -> f64 {
     f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
 }
 
-/// e^y − 1 as a normalised pair (hi, lo) for 0 ≤ y ≤ 38.2, relative error ~2^-60
+/// e^y − 1 as a normalised pair (hi, lo) for 0 ≤ y ≤ 700 (tanh needs 38.2, complex tan
+/// 700: n·LN2_HI stays exact and 2^n normal), relative error ~2^-60
 /// (`EXP_T` is `kernels::EXP` without its leading 1/2: e^r = 1 + r + r²/2 + r³ Q(r)).
 #[inline(always)]
-fn expm1_pair(y: f64) -> (f64, f64) {
+pub(super) fn expm1_pair(y: f64) -> (f64, f64) {
     let t = y.mul_add(std::f64::consts::LOG2_E, MAGIC);
-    let n = t - MAGIC; // 0..=55
+    let n = t - MAGIC; // 0..=1010
     let r = y - n * LN2_HI; // exact (n·LN2_HI has ≤ 53 bits; Sterbenz)
     let (rr, c) = two_sum(r, -(n * LN2_LO));
     // e^(rr + c) − 1 = rr + rr²/2 + rr³ Q(rr) + c·e^rr (c² far below).

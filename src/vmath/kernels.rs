@@ -7,7 +7,7 @@
 
 // Coefficients printed by tools/ulp/fit.py.
 #[allow(clippy::excessive_precision)]
-const SIN: [f64; 7] = [
+pub(super) const SIN: [f64; 7] = [
     -0.16666666666666666,
     0.008333333333333331,
     -0.00019841269841265065,
@@ -16,7 +16,7 @@ const SIN: [f64; 7] = [
     1.6058531618986147e-10,
     -7.586697117706918e-13,
 ];
-const COS: [f64; 7] = [
+pub(super) const COS: [f64; 7] = [
     0.041666666666666664,
     -0.0013888888888888887,
     2.4801587301584645e-05,

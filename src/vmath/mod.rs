@@ -17,13 +17,14 @@
 
 mod casin;
 mod complex;
+mod ctan;
 mod hyper;
 mod invtrig;
 mod kernels;
 mod logexp;
 mod pow;
 
-pub use complex::{apply_c128, pow_c128, sqrt_c128};
+pub use complex::{apply_c128, pow_c128, pow_c128_one, sqrt_c128, sqrt_c128_one};
 #[cfg(target_arch = "x86_64")]
 pub use complex::{
     apply_c128_avx2, apply_c128_avx512, pow_c128_avx2, pow_c128_avx512, sqrt_c128_avx2,

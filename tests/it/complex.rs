@@ -235,6 +235,11 @@ fn arithmetic_matches_bitwise() {
         "1 / z",
         "(z * w) / (c - z) * 1.5",
         "where(abs(z) <= 2, z*z + c, z)",
+        "z ** w",
+        "z ** 2.5",
+        "x ** (1 + 1j)",
+        "sqrt(z)",
+        "sqrt(z * w) ** (z - 2)",
         "n + (abs(z) <= 2)",
         "z ** 2",
         "z ** -1",
@@ -312,14 +317,14 @@ fn probe(expr: &str, data: &Data) {
     );
 }
 
-/// The complex functions, `**` and `sqrt` (vector kernels in the JIT, C99 in the naive
-/// evaluator) agree within the normwise bound (ULP of the larger part) given per
-/// expression, special values bitwise.
+/// The complex functions (vector kernels in the JIT, C99 in the naive evaluator) agree
+/// within the normwise bound (ULP of the larger part) given per expression, special
+/// values bitwise.
 #[test]
 fn functions_match_within_bounds() {
     let d = Data::new();
     let e = std::env::var("NUMJIT_PROBE_TOL").is_ok();
-    let rows: [(&str, TolFn); 25] = [
+    let rows: [(&str, TolFn); 21] = [
         ("exp(z)", &|_, _, _| 4.0),
         ("log(z)", &|_, _, _| 4.0),
         ("log10(z)", &|_, _, _| 4.0),
@@ -336,25 +341,45 @@ fn functions_match_within_bounds() {
         ("tanh(z)", &|_, _, _| 4.0),
         ("arcsin(z)", &|_, _, _| 4.0),
         ("arccos(z)", &|_, _, _| 4.0),
-        ("arctan(z)", &|_, _, _| 4.0),
+        ("arctan(z)", &|_, _, _| 6.0),
         ("arcsinh(z)", &|_, _, _| 4.0),
         ("arccosh(z)", &|_, _, _| 4.0),
         ("arctanh(z)", &|_, _, _| 4.0),
         ("exp(z * w) + log(conj(c))", &|_, _, _| 4.0),
-        // The C library's `cpow` rounds b·log(a) to double first: its error grows to about
-        // |b·log a| ULP (the JIT's kernel forms the product in double-double).
-        ("z ** w", &|z, w, _| 4.0 + 2.0 * (w * z.ln()).norm()),
-        ("z ** 2.5", &|z, _, _| 4.0 + 5.0 * z.ln().norm()),
-        ("x ** (1 + 1j)", &|_, _, x| {
-            4.0 + 2.0 * (Complex64::new(1.0, 1.0) * Complex64::new(x, 0.0).ln()).norm()
-        }),
-        ("sqrt(z)", &|_, _, _| 4.0),
     ];
     for (expr, tol) in rows {
         if e {
             probe(expr, &d);
         }
         check_within(expr, &d, tol);
+    }
+}
+
+/// numjit's complex `sqrt` and `**` (the kernels, in both engines) against the C
+/// library's (NumPy's): within 4 ULP normwise for `sqrt`; for `**`, 4 + 4·|b|·|log a| ULP,
+/// because `cpow` rounds b·log a to double first (the kernel forms it in double-double;
+/// measured against MPC in docs/accuracy.md). Special values bitwise.
+#[test]
+fn sqrt_and_pow_rules_are_near_the_c_library() {
+    use numjit::semantics as sem;
+    use numjit::vmath;
+    let d = Data::new();
+    let mut exps = d.w.clone();
+    exps.extend([2.5, -0.5, 1.0 / 3.0, 100.0, -150.0].map(|v| Complex64::new(v, 0.0)));
+    for &z in &d.z {
+        let (got, want) = (vmath::sqrt_c128_one(z), sem::c_sqrt(z));
+        assert!(
+            close(Scalar::Complex128(want), Scalar::Complex128(got), 4.0),
+            "sqrt({z:?}): {got:?} vs C {want:?}"
+        );
+        for &w in &exps {
+            let (got, want) = (vmath::pow_c128_one(z, w), sem::c_pow(z, w));
+            let tol = 4.0 + 4.0 * w.norm() * z.ln().norm();
+            assert!(
+                close(Scalar::Complex128(want), Scalar::Complex128(got), tol),
+                "{z:?} ** {w:?}: {got:?} vs C {want:?}"
+            );
+        }
     }
 }
 
