@@ -7,6 +7,13 @@
 //!     cargo run --release --manifest-path tools/ulp/Cargo.toml -- [N] [FUNCTION…]
 //!
 //! N is the number of random inputs per function and dtype (default 1000000).
+//!
+//!     apt-get install libmpc-dev
+//!     cargo run --release --manifest-path tools/ulp/Cargo.toml -- complex [N] [FUNCTION…]
+//!
+//! measures the complex128 functions against MPC instead (see `complex.rs`).
+
+mod complex;
 
 use ndarray::Array1;
 use numjit::math::Math;
@@ -291,6 +298,10 @@ fn measure(f: Option<Math>, t: DType, n: usize) -> Row {
 }
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("complex") {
+        complex::main(std::env::args().skip(2).collect());
+        return;
+    }
     let mut args = std::env::args().skip(1).peekable();
     let n: usize = match args.peek().and_then(|a| a.parse().ok()) {
         Some(n) => {
