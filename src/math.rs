@@ -214,8 +214,8 @@ impl Math {
     /// function, which is what NumPy calls on Linux (same branch cuts, infinities and
     /// NaNs); `log10`, `log2`, `exp2`, `expm1` and `log1p` follow NumPy's own complex
     /// loops (`clog(z) * LOG10E` part by part, `clog(z) * LOG2E`, `cexp(z * LN2)`,
-    /// `expm1(x)·cos y − 2 sin²(y/2) + i·eˣ sin y`), except `log1p`, whose real part is
-    /// computed more accurately than NumPy's (`semantics::c_log1p`).
+    /// `expm1(x)·cos y − 2 sin²(y/2) + i·eˣ sin y`), except `log1p` and `exp2`, computed
+    /// more accurately than NumPy's (`semantics::c_log1p`, `semantics::c_exp2`).
     pub fn complex(self, z: Complex64) -> Complex64 {
         use numjit_runtime::cmath::{call, CFn};
         use Math::*;
@@ -244,10 +244,7 @@ impl Math {
                 let k = std::f64::consts::LOG2_E;
                 return Complex64::new(l.re * k, l.im * k);
             }
-            Exp2 => {
-                let k = std::f64::consts::LN_2;
-                return call(CFn::Exp, Complex64::new(z.re * k, z.im * k));
-            }
+            Exp2 => return crate::semantics::c_exp2(z),
             Expm1 => {
                 let a = (z.im / 2.0).sin();
                 return Complex64::new(

@@ -514,6 +514,41 @@ pub fn c_log1p(z: Complex64) -> Complex64 {
     Complex64::new(re, y.atan2(u))
 }
 
+/// ln 2 − RN(ln 2).
+pub const LN2_LO: f64 = 2.3190468138462996e-17;
+
+/// y·ln 2 as an unevaluated pair (hi, lo) (the phase of 2^(x + iy)): exact product by
+/// fma plus the constant's low part. A zero y gives (y, 0) with y's sign.
+#[inline(always)]
+pub fn c_exp2_phase(y: f64) -> (f64, f64) {
+    let k = std::f64::consts::LN_2;
+    let hi = y * k;
+    let lo = y.mul_add(k, -hi) + y * LN2_LO;
+    (hi, if y == 0.0 { 0.0 } else { lo })
+}
+
+/// 2^z on complex128: 2ˣ·(cos t + i·sin t), t = y·ln 2 carried as a pair (hi + lo),
+/// sin(hi + lo) = sin hi·cos lo + cos hi·sin lo (and cos likewise). NumPy takes
+/// cexp(z·ln 2) with the product rounded first, which loses the phase for large |y|
+/// (relative error ~|y|·2^-53). Non-finite parts, 2ˣ outside the normal range and
+/// |t| > 10¹⁵ (where ln 2 in two doubles is no longer enough) keep NumPy's formula.
+pub fn c_exp2(z: Complex64) -> Complex64 {
+    let (x, y) = (z.re, z.im);
+    let (th, tl) = c_exp2_phase(y);
+    if !(x.is_finite() && (-1020.0..=1020.0).contains(&x) && th.abs() <= 1e15) {
+        let k = std::f64::consts::LN_2;
+        return numjit_runtime::cmath::call(
+            numjit_runtime::cmath::CFn::Exp,
+            Complex64::new(x * k, y * k),
+        );
+    }
+    let m = x.exp2();
+    let (s, c) = th.sin_cos();
+    let (sl, cl) = tl.sin_cos();
+    let im = if y == 0.0 { y } else { s.mul_add(cl, c * sl) };
+    Complex64::new(m * c.mul_add(cl, -(s * sl)), m * im)
+}
+
 /// NumPy 2's `sign` of a complex: `z / |z|`; zero (either sign) gives `0`; one infinite
 /// part gives that part's sign on its axis (even if the other part is NaN), two give NaN;
 /// otherwise a NaN part gives NaN in both.

@@ -12,7 +12,8 @@
 //! NumPy's bitwise. On the rest, each part is within the bounds of docs/accuracy.md.
 //!
 //! Formulas (z = x + iy; NumPy's own formulas where NumPy has them):
-//! - exp: eˣ·cos y + i·eˣ·sin y; exp2 is exp(z·ln 2) (part by part, as NumPy);
+//! - exp: eˣ·cos y + i·eˣ·sin y; exp2: 2ˣ·cis(y·ln 2) with the phase in double-double
+//!   (NumPy rounds y·ln 2 first);
 //!   expm1: expm1(x)·cos y − 2·sin²(y/2) + i·eˣ·sin y (NumPy's loop).
 //! - sin: sin x·cosh y + i·cos x·sinh y; cos: cos x·cosh y + i·sinh(−y)·sin x;
 //!   sinh: sinh x·cos y + i·cosh x·sin y; cosh: cosh x·cos y + i·sinh x·sin y.
@@ -129,11 +130,17 @@ pub(super) fn exp(x: f64, y: f64) -> (f64, f64, bool) {
     (e * c, e * s, ok)
 }
 
-/// 2^z as NumPy: e^(z·ln 2), the product taken part by part.
+/// 2^z = 2ˣ·(cos t + i·sin t), t = y·ln 2 as a pair (`semantics::c_exp2`: NumPy's
+/// cexp(z·ln 2) rounds the phase first).
 #[inline(always)]
 pub(super) fn exp2(x: f64, y: f64) -> (f64, f64, bool) {
-    let k = std::f64::consts::LN_2;
-    exp(x * k, y * k)
+    let m = kernels::exp2(x);
+    let (th, tl) = crate::semantics::c_exp2_phase(y);
+    let (s, c) = kernels::sin_cos(th);
+    // |tl| ≤ 2^-33 here, so sin(hi + lo) = sin hi + lo·cos hi to 2^-66 relative.
+    let ok = x.abs() <= 1020.0 && th.abs() <= TRIG_LIMIT;
+    let im = pick(y == 0.0, y, c.mul_add(tl, s));
+    (m * s.mul_add(-tl, c), m * im, ok)
 }
 
 /// e^z − 1 by NumPy's formula: expm1(x)·cos y − 2·sin²(y/2) + i·eˣ·sin y.
