@@ -85,6 +85,15 @@ fn chunk_c<const A: usize>(
     }
 }
 
+/// Are both parts finite and the larger in [2^-500, 2^500]? Then x² + y² is formed without
+/// overflow, and the smaller part's square, if it underflows, is below 2^-22 of the sum
+/// and its lost bits below 2^-75 of it.
+#[inline(always)]
+fn big_safe(x: f64, y: f64) -> bool {
+    let m = x.abs().max(y.abs());
+    x.is_finite() && y.is_finite() && (TINY..=HUGE).contains(&m)
+}
+
 /// Applies the complex kernel `k` to every element of the operands `a` (one or two
 /// slices); elements it flags as not ok take `slow` (the scalar rule). The last partial
 /// chunk is padded with 0.5 + 0.5i, so every element goes through the same arithmetic.
@@ -206,12 +215,7 @@ pub(super) fn log(x: f64, y: f64) -> (f64, f64, bool) {
     let near = (0.5..=2.0).contains(&h2);
     let re = 0.5 * pick(near, logexp::log1p(d), kernels::log(h2));
     let im = super::invtrig::atan2(y, x);
-    let ok = x.is_finite()
-        && y.is_finite()
-        && square_safe(x)
-        && square_safe(y)
-        && (x != 0.0 || y != 0.0)
-        && (!near || d.abs() >= 9.094947017729282e-13);
+    let ok = big_safe(x, y) && (!near || d.abs() >= 9.094947017729282e-13);
     (re, im, ok)
 }
 
@@ -255,7 +259,7 @@ pub(super) fn log1p(x: f64, y: f64) -> (f64, f64, bool) {
 }
 
 /// √z (C99 `csqrt`): t = √((|x| + |z|)/2); x ≥ 0 gives t + i·y/2t, x < 0 gives
-/// |y|/2t ± i·t. Parts whose squares would overflow or underflow take the scalar rule.
+/// |y|/2t ± i·t. Elements whose larger part is outside [2^-500, 2^500] take the scalar rule.
 #[inline(always)]
 pub(super) fn sqrt(x: f64, y: f64) -> (f64, f64, bool) {
     let d = pow::hypot(x, y);
@@ -263,7 +267,7 @@ pub(super) fn sqrt(x: f64, y: f64) -> (f64, f64, bool) {
     let q = 0.5 * (y / t);
     let pos = x >= 0.0;
     let (re, im) = (pick(pos, t, q.abs()), pick(pos, q, t));
-    let ok = square_safe(x) && square_safe(y) && (x != 0.0 || y != 0.0);
+    let ok = big_safe(x, y);
     (re, im.copysign(y), ok)
 }
 
@@ -320,9 +324,7 @@ pub(super) fn pow(x: f64, y: f64, u: f64, v: f64) -> (f64, f64, bool) {
     let sn2 = cs.mul_add(ql, sn);
     let cs2 = (-sn).mul_add(ql, cs);
     let int_exp = v == 0.0 && u == u.trunc() && u.abs() < 100.0;
-    let ok = square_safe(x)
-        && square_safe(y)
-        && (x != 0.0 || y != 0.0)
+    let ok = big_safe(x, y)
         && u.is_finite()
         && v.is_finite()
         && !int_exp
