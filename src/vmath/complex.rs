@@ -398,12 +398,13 @@ fn sqrt_impl(a: &[Complex64], out: &mut [Complex64]) {
     run_c([a], out, kc!(sqrt), |[z]| crate::semantics::c_sqrt(z))
 }
 
-/// √z on complex128 for one value: the kernel (portable build, bitwise the others),
+/// √z on complex128 for one value: the kernel on one element (bitwise the block builds),
 /// numjit's rule (the naive evaluator's).
 pub fn sqrt_c128_one(z: Complex64) -> Complex64 {
-    let mut o = [Complex64::default()];
-    sqrt_impl(&[z], &mut o);
-    o[0]
+    match sqrt(z.re, z.im) {
+        (re, im, true) => Complex64::new(re, im),
+        _ => crate::semantics::c_sqrt(z),
+    }
 }
 
 /// `out[i] = √a[i]` on complex128.
@@ -426,14 +427,15 @@ fn pow_impl(a: &[Complex64], b: &[Complex64], out: &mut [Complex64]) {
     )
 }
 
-/// `z ** w` on complex128 for one value: the kernel (portable build, bitwise the others),
+/// `z ** w` on complex128 for one value: the kernel on one element (bitwise the block builds),
 /// numjit's rule (the naive evaluator's): NumPy's repeated products for small integer
 /// exponents, e^(w·log z) in double-double otherwise, the C library's `cpow` for special
 /// values.
 pub fn pow_c128_one(z: Complex64, w: Complex64) -> Complex64 {
-    let mut o = [Complex64::default()];
-    pow_impl(&[z], &[w], &mut o);
-    o[0]
+    match pow(z.re, z.im, w.re, w.im) {
+        (re, im, true) => Complex64::new(re, im),
+        _ => crate::semantics::c_pow(z, w),
+    }
 }
 
 /// `out[i] = a[i] ** b[i]` on complex128.
