@@ -366,14 +366,19 @@ simd_builds!(apply_f32_avx2, apply_f32_avx512, (f: Math, a: &[f32], b: &[f32], o
 // a function item (or a plain closure) it was left out of line, one scalar call per
 // element (built without AVX2 for the function item): 115 and 42 ns/element, not 12.7.
 
-/// `out[i] = a[i] ** b[i]` (C99 `pow`) on float64.
 #[allow(clippy::redundant_closure)]
-pub fn pow_f64(a: &[f64], b: &[f64], out: &mut [f64]) {
+#[inline(always)]
+fn pow_f64_impl(a: &[f64], b: &[f64], out: &mut [f64]) {
     run2(a, b, out, k2!(pow::pow), |_, _| true, f64::powf, 1.0)
 }
 
+/// `out[i] = a[i] ** b[i]` (C99 `pow`) on float64.
+pub fn pow_f64(a: &[f64], b: &[f64], out: &mut [f64]) {
+    pow_f64_impl(a, b, out)
+}
+
 simd_builds!(pow_f64_avx2, pow_f64_avx512, (a: &[f64], b: &[f64], out: &mut [f64]), {
-    run2(a, b, out, k2!(pow::pow), |_, _| true, f64::powf, 1.0)
+    pow_f64_impl(a, b, out)
 });
 
 #[inline(always)]
@@ -381,9 +386,9 @@ fn pow32(x: f32, y: f32) -> f32 {
     pow::pow(x as f64, y as f64) as f32
 }
 
-/// `out[i] = a[i] ** b[i]` on float32 (float64 kernel, rounded once).
 #[allow(clippy::redundant_closure)]
-pub fn pow_f32(a: &[f32], b: &[f32], out: &mut [f32]) {
+#[inline(always)]
+fn pow_f32_impl(a: &[f32], b: &[f32], out: &mut [f32]) {
     run2(
         a,
         b,
@@ -396,17 +401,13 @@ pub fn pow_f32(a: &[f32], b: &[f32], out: &mut [f32]) {
     )
 }
 
+/// `out[i] = a[i] ** b[i]` on float32 (float64 kernel, rounded once).
+pub fn pow_f32(a: &[f32], b: &[f32], out: &mut [f32]) {
+    pow_f32_impl(a, b, out)
+}
+
 simd_builds!(pow_f32_avx2, pow_f32_avx512, (a: &[f32], b: &[f32], out: &mut [f32]), {
-    run2(
-        a,
-        b,
-        out,
-        #[inline(always)]
-        |x, y| pow32(x, y),
-        |_, _| true,
-        pow32,
-        1.0,
-    )
+    pow_f32_impl(a, b, out)
 });
 
 /// Integer functions that are block routines (`fmod`).
