@@ -80,8 +80,8 @@ fn detect() -> Simd {
     Simd::Portable
 }
 
-/// Calls the build of a vector function that [`simd`] selects: `dispatch!(name(args))`
-/// runs `vmath::name_avx512`, `vmath::name_avx2` or `vmath::name`.
+/// Calls the build of a vector function that [`simd`] selects:
+/// `dispatch!(portable, avx2, avx512, (args))` runs one of the three paths on `args`.
 macro_rules! dispatch {
     ($portable:path, $avx2:path, $avx512:path, ($($a:expr),*)) => {{
         #[cfg(target_arch = "x86_64")]
